@@ -1,0 +1,25 @@
+"""Who may read a complaint, and whether personal data is shown to them."""
+from enum import Enum
+
+from shared.identity import Principal
+from shared.registry import Registry
+
+
+class Access(Enum):
+    NONE = "none"
+    MASKED = "masked"  # sees the complaint, personal data masked
+    FULL = "full"  # a handling agency: sees personal data
+
+
+def read_access(principal: Principal, *, handling_agencies: set[str], subject_region: str,
+                intake_agency: str | None, registry: Registry) -> Access:
+    """Handling agencies see all; the lead office of the region, the intake centre and admins see it masked."""
+    if principal.agency and principal.agency in handling_agencies and principal.has_role("officer", "lead"):
+        return Access.FULL
+    if principal.has_role("lead") and principal.region and registry.is_within(subject_region, principal.region):
+        return Access.MASKED
+    if principal.has_role("intake") and principal.agency and principal.agency == intake_agency:
+        return Access.MASKED
+    if principal.has_role("admin"):
+        return Access.MASKED
+    return Access.NONE

@@ -1,0 +1,102 @@
+"""One way to build every service's FastAPI app: lifespan, errors, health, telemetry."""
+from collections.abc import Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, AsyncIterator
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.db import make_engine, make_sessionmaker, migrate
+from shared.health import router as health_router
+from shared.identity import TokenVerifier
+from shared.messaging import MessagingTables, Outbox, OutboxRelay
+from shared.messaging.kafka import make_producer
+from shared.messaging.outbox import WAKE_KEY
+from shared.pii import KeyedHasher, PiiCipher
+from shared.problems import install_problem_handlers
+from shared.registry import Registry
+from shared.runtime import HandlersFactory, ServiceRuntime, build_calendar
+from shared.settings import ServiceSettings
+from shared.telemetry import instrument_app, setup_logging, setup_tracing
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    """What a service brings: its tables, routes, the topics it consumes and its handlers."""
+
+    name: str
+    title: str
+    description: str
+    tables: MessagingTables
+    routers: Sequence[APIRouter]
+    consumes: Sequence[str] = ()
+    handlers: HandlersFactory | None = None
+    on_start: Callable[[ServiceRuntime], None] | None = None
+    openapi_tags: list[dict] = field(default_factory=list)
+
+
+async def build_runtime(definition: ServiceDefinition, settings: ServiceSettings) -> ServiceRuntime:
+    """Migrate the database and assemble the service's clients (Kafka connects in the background)."""
+    url = settings.resolved_database_url()
+    await migrate(url, definition.name)
+    engine = make_engine(url)
+    producer = make_producer(settings.kafka_bootstrap_servers, client_id=f"jointsup-{definition.name}")
+    relay = OutboxRelay(engine=engine, table=definition.tables.outbox, producer=producer, name=definition.name,
+                        batch_size=settings.relay_batch_size, poll_seconds=settings.relay_poll_seconds)
+    runtime = ServiceRuntime(
+        name=definition.name, settings=settings, engine=engine,
+        sessionmaker=make_sessionmaker(engine, **{WAKE_KEY: relay.wake}),
+        producer=producer, relay=relay, tables=definition.tables,
+        outbox=Outbox(definition.tables.outbox, source=f"/jointsup/{definition.name}"),
+        verifier=TokenVerifier(secret=settings.jwt_secret.get_secret_value(), jwks_url=settings.jwks_url),
+        registry=Registry.load(settings.registry_path),
+        cipher=PiiCipher([k.strip() for k in settings.fernet_keys.get_secret_value().split(",") if k.strip()]),
+        hasher=KeyedHasher(settings.hash_key.get_secret_value()),
+        calendar=build_calendar(settings),
+    )
+    if definition.handlers is not None:
+        runtime.add_consumer(definition.handlers(runtime), list(definition.consumes))
+    return runtime
+
+
+def create_service_app(definition: ServiceDefinition, settings: ServiceSettings) -> FastAPI:
+    """The service's app; nothing connects until the lifespan starts."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        setup_logging(settings.log_level)
+        setup_tracing(definition.name)
+        runtime = await build_runtime(definition, settings)
+        app.state.runtime = runtime
+        runtime.start_kafka()
+        if definition.on_start is not None:
+            definition.on_start(runtime)
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=definition.title, description=definition.description, version="0.1.0",
+                  lifespan=lifespan, openapi_tags=definition.openapi_tags or None)
+    install_problem_handlers(app)
+    app.include_router(health_router)
+    for router in definition.routers:
+        app.include_router(router)
+    instrument_app(app)
+    return app
+
+
+def get_runtime(request: Request) -> ServiceRuntime:
+    return request.app.state.runtime
+
+
+RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
+
+
+async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    async with runtime.sessionmaker() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]

@@ -1,0 +1,1 @@
+"""Typed payloads (CloudEvent `data`) of every event type, one module per producing service."""

@@ -1,0 +1,95 @@
+"""RFC 9457 problem+json for every error, and the domain errors that map onto it."""
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+MEDIA_TYPE = "application/problem+json"
+TYPE_BASE = "urn:jointsup:problem:"
+
+
+class DomainError(Exception):
+    """Raised by use cases; turned into problem+json at the HTTP edge."""
+
+    status = 400
+    slug = "bad-request"
+    title = "Bad request"
+
+    def __init__(self, detail: str, **extra: Any):
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotFound(DomainError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Forbidden(DomainError):
+    status, slug, title = 403, "forbidden", "Forbidden"
+
+
+class Unauthorized(DomainError):
+    status, slug, title = 401, "unauthorized", "Unauthorized"
+
+
+class Conflict(DomainError):
+    """A transition not allowed in the current state; `allowed_actions` says what is."""
+
+    status, slug, title = 409, "conflict", "Not allowed in the current state"
+
+
+class InvalidInput(DomainError):
+    """Input that passed the schema but breaks a rule; `errors` names the fields."""
+
+    status, slug, title = 422, "validation-error", "Invalid input"
+
+    def __init__(self, detail: str, *, field: str | None = None, **extra: Any):
+        if field is not None:
+            extra.setdefault("errors", [{"field": field, "message": detail}])
+        super().__init__(detail, **extra)
+
+
+def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail, **extra}
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _field(loc: tuple) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Every error the app returns is problem+json."""
+
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError):
+        return problem(exc.status, exc.slug, exc.title, exc.detail, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError):
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return problem(400, "malformed-json", "Malformed JSON", "the request body is not valid JSON",
+                           errors=[{"field": "body", "message": str(e.get("ctx", {}).get("error", e["msg"]))}
+                                   for e in errors])
+        fields = [{"field": _field(tuple(e["loc"])), "message": e["msg"], "type": e["type"]} for e in errors]
+        detail = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
+        return problem(422, "validation-error", "Invalid input", detail, errors=fields)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException):
+        title = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 403: "Forbidden"}.get(
+            exc.status_code, "Error")
+        return problem(exc.status_code, title.lower().replace(" ", "-"), title, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception):
+        log.exception("unhandled error")
+        return problem(500, "internal-error", "Internal error", "an unexpected error occurred; it was logged")

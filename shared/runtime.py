@@ -1,0 +1,108 @@
+"""What a running service holds: database, Kafka clients, relay, consumers, and the shared rules."""
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from shared.events import topics
+from shared.identity import TokenVerifier
+from shared.messaging import EventConsumer, Handler, MessagingTables, Outbox, OutboxRelay
+from shared.messaging.kafka import connect_with_retry, ensure_topics
+from shared.pii import KeyedHasher, PiiCipher
+from shared.registry import Registry
+from shared.settings import ServiceSettings
+from shared.workdays import WorkingCalendar
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceRuntime:
+    """Built in the app's lifespan, reached by routes through `app.state.runtime`."""
+
+    name: str
+    settings: ServiceSettings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker
+    producer: AIOKafkaProducer
+    relay: OutboxRelay
+    outbox: Outbox
+    tables: MessagingTables
+    verifier: TokenVerifier
+    registry: Registry
+    cipher: PiiCipher
+    hasher: KeyedHasher
+    calendar: WorkingCalendar
+    consumers: list[EventConsumer] = field(default_factory=list)
+    kafka_connected: asyncio.Event = field(default_factory=asyncio.Event)
+    state: dict = field(default_factory=dict)  # service-specific singletons
+    _tasks: list[asyncio.Task] = field(default_factory=list)
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def add_consumer(self, handlers: Mapping[str, Handler], consumed: list[str]) -> EventConsumer:
+        """Subscribe the service to `consumed` topics plus its own retry topic."""
+        s = self.settings
+        consumer = EventConsumer(
+            service=self.name, bootstrap=s.kafka_bootstrap_servers,
+            topics=[*consumed, topics.retry_topic(self.name)], handlers=handlers,
+            sessionmaker=self.sessionmaker, processed=self.tables.processed, producer=self.producer,
+            max_attempts=s.consumer_max_attempts, backoff_seconds=s.consumer_backoff_seconds,
+            session_timeout_ms=s.consumer_session_timeout_ms,
+        )
+        self.consumers.append(consumer)
+        return consumer
+
+    def start_kafka(self) -> None:
+        """Connect in the background: the service serves HTTP (and fills its outbox) while Kafka is away."""
+        self._tasks.append(asyncio.create_task(self._kafka_supervisor(), name=f"{self.name}-kafka"))
+
+    async def _kafka_supervisor(self) -> None:
+        s = self.settings
+        if not await connect_with_retry(self.producer.start, what=f"{self.name} producer", stopping=self._stopping):
+            return
+        wanted = sorted({t for c in self.consumers for t in c.topics} | set(topics.ALL)
+                        | {topics.dlq_topic(self.name), topics.retry_topic(self.name)})
+        await connect_with_retry(lambda: ensure_topics(s.kafka_bootstrap_servers, wanted,
+                                                       partitions=s.topic_partitions),
+                                 what=f"{self.name} topics", stopping=self._stopping)
+        self.kafka_connected.set()
+        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
+        for consumer in self.consumers:
+            self._tasks.append(asyncio.create_task(consumer.run(), name=f"{self.name}-consumer"))
+
+    def spawn(self, coro, name: str) -> None:
+        """Run a background loop (sweeper) for the life of the service."""
+        self._tasks.append(asyncio.create_task(coro, name=f"{self.name}-{name}"))
+
+    @property
+    def stopping(self) -> asyncio.Event:
+        return self._stopping
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Stop consumers and relay, flush the producer, close the database."""
+        self._stopping.set()
+        for consumer in self.consumers:
+            consumer.stop()
+        self.relay.stop()
+        if self._tasks:
+            done, pending = await asyncio.wait(self._tasks, timeout=timeout)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        try:
+            await asyncio.wait_for(self.producer.stop(), timeout)
+        except Exception as exc:
+            log.warning("%s producer stop: %s", self.name, exc)
+        await self.engine.dispose()
+
+
+def build_calendar(settings: ServiceSettings) -> WorkingCalendar:
+    from shared.workdays import parse_dates
+    return WorkingCalendar(fallback_holidays=parse_dates(settings.fallback_holidays),
+                           fallback_workdays=parse_dates(settings.fallback_workdays))
+
+
+HandlersFactory = Callable[[ServiceRuntime], Mapping[str, Handler]]

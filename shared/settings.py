@@ -1,0 +1,71 @@
+"""Settings every service shares, read from the environment (12-factor)."""
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "jointsup-dev-secret-change-me-0123456789abcdef"
+# Development-only Fernet key and hashing key: refused outside development/test.
+DEV_FERNET_KEY = "ZGV2LW9ubHktZmVybmV0LWtleS1kby1ub3QtdXNlISE="
+DEV_HASH_KEY = "jointsup-dev-hash-key"
+DEV_SERVICE_TOKEN_SUB = "service"
+
+
+class ServiceSettings(BaseSettings):
+    """Base settings; each service adds its port and database URL fields."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    environment: Literal["development", "test", "production"] = Field(
+        "development", validation_alias="JOINTSUP_ENV"
+    )
+    host: str = Field("127.0.0.1", validation_alias="JOINTSUP_HOST")
+    data_dir: Path = Field(Path("data"), validation_alias="JOINTSUP_DATA_DIR")
+    log_level: str = Field("INFO", validation_alias="JOINTSUP_LOG_LEVEL")
+
+    kafka_bootstrap_servers: str = Field("127.0.0.1:19092", validation_alias="KAFKA_BOOTSTRAP_SERVERS")
+    topic_partitions: int = Field(3, ge=1, validation_alias="JOINTSUP_TOPIC_PARTITIONS")
+    relay_batch_size: int = Field(500, ge=1, validation_alias="JOINTSUP_RELAY_BATCH_SIZE")
+    relay_poll_seconds: float = Field(1.0, gt=0, validation_alias="JOINTSUP_RELAY_POLL_SECONDS")
+    consumer_max_attempts: int = Field(4, ge=1, validation_alias="JOINTSUP_CONSUMER_MAX_ATTEMPTS")
+    consumer_session_timeout_ms: int = Field(10_000, ge=1000, validation_alias="JOINTSUP_CONSUMER_SESSION_TIMEOUT_MS")
+    consumer_backoff_seconds: float = Field(0.2, ge=0, validation_alias="JOINTSUP_CONSUMER_BACKOFF_SECONDS")
+
+    jwt_secret: SecretStr = Field(SecretStr(DEV_JWT_SECRET), validation_alias="JOINTSUP_JWT_SECRET")
+    jwks_url: str | None = Field(None, validation_alias="JOINTSUP_JWKS_URL")
+    fernet_keys: SecretStr = Field(SecretStr(DEV_FERNET_KEY), validation_alias="JOINTSUP_FERNET_KEYS")
+    hash_key: SecretStr = Field(SecretStr(DEV_HASH_KEY), validation_alias="JOINTSUP_HASH_KEY")
+
+    registry_path: Path | None = Field(None, validation_alias="JOINTSUP_REGISTRY_PATH")
+    uscc_exceptions: str = Field("", validation_alias="JOINTSUP_USCC_EXCEPTIONS")
+    fallback_holidays: str = Field("", validation_alias="JOINTSUP_FALLBACK_HOLIDAYS")
+    fallback_workdays: str = Field("", validation_alias="JOINTSUP_FALLBACK_WORKDAYS")
+
+    service_name: str = "service"
+    port: int = 8000
+    database_url: str | None = None
+
+    @model_validator(mode="after")
+    def _refuse_dev_secrets_outside_development(self) -> "ServiceSettings":
+        if self.environment == "production":
+            dev_values = {
+                "JOINTSUP_JWT_SECRET": (self.jwt_secret, DEV_JWT_SECRET),
+                "JOINTSUP_FERNET_KEYS": (self.fernet_keys, DEV_FERNET_KEY),
+                "JOINTSUP_HASH_KEY": (self.hash_key, DEV_HASH_KEY),
+            }
+            unsafe = [name for name, (value, dev) in dev_values.items() if dev in value.get_secret_value()]
+            if unsafe and not (self.jwks_url and unsafe == ["JOINTSUP_JWT_SECRET"]):
+                raise ValueError(f"development defaults are not allowed in production: set {', '.join(unsafe)}")
+        return self
+
+    @property
+    def uscc_exception_set(self) -> frozenset[str]:
+        """USCCs that real registries hold although they fail the check."""
+        return frozenset(c.strip().upper() for c in self.uscc_exceptions.split(",") if c.strip())
+
+    def resolved_database_url(self) -> str:
+        """The configured URL, or a SQLite file per service under the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / f'{self.service_name}.db').resolve()}"

@@ -1,0 +1,79 @@
+"""Bad input gets a 4xx problem+json naming what is wrong, and nothing is stored."""
+import pytest
+from sqlalchemy import func, select
+
+from services.complaints.tables import Complaint
+from tests.support import auth, complaint_body
+
+INTAKE = {"agency": "440100-12345", "roles": ["intake"]}
+
+
+async def stored_count(system) -> int:
+    async with system["complaints"].runtime.sessionmaker() as session:
+        return await session.scalar(select(func.count()).select_from(Complaint))
+
+
+def with_subject(**subject):
+    body = complaint_body()
+    body["subject"] = {**body["subject"], **subject}
+    return body
+
+
+def without(key):
+    body = complaint_body()
+    body.pop(key)
+    return body
+
+
+CASES = {
+    "wrong type": (complaint_body(amount="lots"), 422, "amount"),
+    "wrong enum": (complaint_body(kind="gossip"), 422, "kind"),
+    "missing field": (without("description"), 422, "description"),
+    "missing channel": (without("channel"), 422, "channel"),
+    "invalid USCC check": (with_subject(uscc="91350100M000100Y44"), 422, "subject.uscc"),
+    "USCC with letter O": (with_subject(uscc="91350100MO00100Y43"), 422, "subject.uscc"),
+    "unknown category": (complaint_body(category="astrology"), 422, "category"),
+    "region the registry does not serve": (with_subject(uscc=None, region="110101"), 422, "subject.region"),
+    "complaint without complainant": (complaint_body(complainant=None), 422, "body"),
+    "oversized description": (complaint_body(description="x" * 5001), 422, "description"),
+    "unknown field": (complaint_body(colour="red"), 422, "colour"),
+}
+
+
+@pytest.mark.parametrize("body,status,field", CASES.values(), ids=CASES.keys())
+async def test_bad_body_is_refused_and_nothing_stored(system, body, status, field):
+    before = await stored_count(system)
+    async with system.client("complaints") as client:
+        response = await client.post("/v1/complaints", json=body, headers=auth(**INTAKE))
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert {"type", "title", "status", "detail"} <= problem.keys() and problem["status"] == status
+    assert field in [e["field"] for e in problem["errors"]], problem
+    assert await stored_count(system) == before
+
+
+async def test_malformed_json_is_400(system):
+    before = await stored_count(system)
+    async with system.client("complaints") as client:
+        response = await client.post("/v1/complaints", content=b'{"kind": "complaint",',
+                                     headers={**auth(**INTAKE), "content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"].endswith("malformed-json")
+    assert await stored_count(system) == before
+
+
+async def test_roles_that_may_not_submit_get_403(system):
+    async with system.client("complaints") as client:
+        response = await client.post("/v1/complaints", json=complaint_body(),
+                                     headers=auth(agency="440100-amr", roles=["service"]))
+    assert response.status_code == 403
+    assert response.json()["title"] == "Forbidden"
+
+
+async def test_unknown_complaint_is_404_problem(system):
+    async with system.client("complaints") as client:
+        response = await client.get("/v1/complaints/nope", headers=auth(agency="440105-amr", roles=["officer"]))
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"

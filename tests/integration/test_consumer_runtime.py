@@ -1,0 +1,139 @@
+"""The consumer runtime against the real broker: dead letters, redelivery, replay."""
+import asyncio
+import uuid
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from sqlalchemy import Column, MetaData, String, Table, func, select
+
+from shared.db import make_engine, make_sessionmaker
+from shared.events import encode
+from shared.events.payloads.complaints import ComplaintClosed
+from shared.events.topics import dlq_topic, retry_topic
+from shared.messaging import EventConsumer, define_messaging_tables
+from shared.messaging.dlq_replay import replay
+from shared.messaging.kafka import ensure_topics, make_producer
+from tests.support import eventually
+
+
+class Harness:
+    """A consumer on topics of its own, writing its effect to a table of its own."""
+
+    def __init__(self, broker, url: str):
+        self.name = f"t{uuid.uuid4().hex[:10]}"
+        self.topic = f"test.{self.name}.events"
+        self.broker = broker
+        self.metadata = MetaData()
+        self.tables = define_messaging_tables(self.metadata)
+        self.effects = Table("effect", self.metadata, Column("event_id", String(64)), Column("note", String(200)))
+        self.engine = make_engine(url)
+        self.failing: set[str] = set()
+
+    async def handle(self, session, event, payload: ComplaintClosed) -> None:
+        await (await session.connection()).execute(self.effects.insert().values(event_id=event.id, note=payload.outcome))
+        if payload.complaint_id in self.failing:
+            raise RuntimeError(f"handler refuses {payload.complaint_id}")
+
+    async def __aenter__(self):
+        async with self.engine.begin() as conn:
+            await conn.run_sync(self.metadata.create_all)
+        await ensure_topics(self.broker.bootstrap, [self.topic, dlq_topic(self.name), retry_topic(self.name)],
+                            partitions=1)
+        self.producer = make_producer(self.broker.bootstrap, client_id=self.name)
+        await self.producer.start()
+        self.consumer = EventConsumer(
+            service=self.name, bootstrap=self.broker.bootstrap, topics=[self.topic, retry_topic(self.name)],
+            handlers={"complaint.closed": self.handle}, sessionmaker=make_sessionmaker(self.engine),
+            processed=self.tables.processed, producer=self.producer, max_attempts=3, backoff_seconds=0.01,
+            session_timeout_ms=6000)
+        self.task = asyncio.create_task(self.consumer.run())
+        return self
+
+    async def __aexit__(self, *exc):
+        self.consumer.stop()
+        await self.task
+        await self.producer.stop()
+        await self.engine.dispose()
+
+    async def send_event(self, complaint_id: str, *, event_id: str | None = None) -> str:
+        encoded = encode(type="complaint.closed", source="/test", subject=complaint_id, event_id=event_id,
+                         data=ComplaintClosed(complaint_id=complaint_id, lead_agency="440105-amr",
+                                              outcome="resolved").model_dump(mode="json"))
+        await self.send_raw(encoded.value, headers=list(encoded.headers.items()) + [("x-test", b"kept")])
+        return encoded.id
+
+    async def send_raw(self, value: bytes, headers=()) -> None:
+        await (await self.producer.send(self.topic, value=value, key=b"k", headers=list(headers)))
+
+    async def effect_count(self, event_id: str | None = None) -> int:
+        query = select(func.count()).select_from(self.effects)
+        if event_id:
+            query = query.where(self.effects.c.event_id == event_id)
+        async with self.engine.connect() as conn:
+            return (await conn.execute(query)).scalar_one()
+
+    async def dead_letters(self, expected: int) -> list:
+        consumer = AIOKafkaConsumer(dlq_topic(self.name), bootstrap_servers=self.broker.bootstrap,
+                                    auto_offset_reset="earliest", enable_auto_commit=False)
+        await consumer.start()
+        records = []
+        try:
+            deadline = asyncio.get_running_loop().time() + 20
+            while len(records) < expected and asyncio.get_running_loop().time() < deadline:
+                for batch in (await consumer.getmany(timeout_ms=500)).values():
+                    records.extend(batch)
+        finally:
+            await consumer.stop()
+        return records
+
+
+@pytest.fixture
+async def harness(broker, databases):
+    async with Harness(broker, databases.url(f"runtime_{uuid.uuid4().hex[:6]}")) as h:
+        yield h
+
+
+async def test_poison_messages_go_to_dead_letters_and_later_ones_are_handled(harness):
+    harness.failing.add("poison")
+    await harness.send_raw(b"\x00\xffgarbage that is not JSON", headers=[("x-test", b"kept")])
+    poison_id = await harness.send_event("poison")
+    good_id = await harness.send_event("fine")
+
+    await eventually(lambda: harness.effect_count(good_id), what="the later good event handled")
+    letters = await harness.dead_letters(2)
+    assert len(letters) == 2
+    headers = [dict(r.headers) for r in letters]
+    assert letters[0].value == b"\x00\xffgarbage that is not JSON"
+    assert headers[0]["dlq-error"].startswith(b"InvalidEvent")
+    assert headers[1]["dlq-error"].startswith(b"RuntimeError: handler refuses poison")
+    assert headers[1]["dlq-attempts"] == b"3"
+    assert all(h["x-test"] == b"kept" and h["dlq-original-topic"] == harness.topic.encode() for h in headers)
+    assert await harness.effect_count(poison_id) == 0  # each failed attempt rolled back its effect
+    assert harness.consumer.stats["dead_lettered"] == 2
+
+
+async def test_redelivered_event_has_no_second_effect(harness):
+    event_id = await harness.send_event("twice")
+    await harness.send_event("twice", event_id=event_id)
+    marker = await harness.send_event("after")
+    await eventually(lambda: harness.effect_count(marker), what="events handled")
+    assert await harness.effect_count(event_id) == 1
+    assert harness.consumer.stats["duplicate"] == 1
+
+
+async def test_replayed_dead_letter_is_handled_once_fixed(harness):
+    harness.failing.add("flaky")
+    event_id = await harness.send_event("flaky")
+    assert len(await harness.dead_letters(1)) == 1
+    harness.failing.clear()
+    assert await replay(harness.broker.bootstrap, harness.name, partitions=1, session_timeout_ms=6000) == 1
+    await eventually(lambda: harness.effect_count(event_id), what="replayed event handled")
+    assert await replay(harness.broker.bootstrap, harness.name, partitions=1, session_timeout_ms=6000) == 0  # nothing replayed twice
+
+
+async def test_unknown_event_types_are_skipped_not_dead_lettered(harness):
+    encoded = encode(type="complaint.received", source="/test", subject="x", data={"anything": 1})
+    await harness.send_raw(encoded.value)
+    marker = await harness.send_event("after-skip")
+    await eventually(lambda: harness.effect_count(marker), what="marker handled")
+    assert harness.consumer.stats["skipped"] == 1 and harness.consumer.stats["dead_lettered"] == 0

@@ -1,0 +1,59 @@
+"""Test helpers: unique ids, valid USCCs, tokens, polling."""
+import asyncio
+import random
+import string
+import uuid
+
+from shared.identity import mint_token
+from shared.settings import DEV_JWT_SECRET
+from shared.uscc import make_uscc
+
+_ORG_ALPHABET = string.digits + "ABCDEFGHJKLMNPQRTUWXY"
+
+
+def unique(prefix: str = "t") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def random_uscc(region: str = "440105") -> str:
+    """A valid USCC in `region` that no other test uses."""
+    return make_uscc(region, "".join(random.choices(_ORG_ALPHABET, k=8)))
+
+
+def token(*, agency: str | None = None, roles: list[str], platform: str | None = None,
+          secret: str = DEV_JWT_SECRET, ttl: int = 3600) -> str:
+    return mint_token(secret, sub=f"test:{agency or platform}", agency=agency, roles=roles, platform=platform,
+                      ttl_seconds=ttl)
+
+
+def auth(**kwargs) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token(**kwargs)}"}
+
+
+async def eventually(check, *, timeout: float = 20.0, interval: float = 0.1, what: str = "condition"):
+    """Await `check()` until it returns something truthy; fail with `what` after `timeout` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    last = None
+    while asyncio.get_running_loop().time() < deadline:
+        last = await check()
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}; last value: {last!r}")
+
+
+def complaint_body(**overrides) -> dict:
+    """A valid complaint against a fresh Haizhu merchant."""
+    body = {
+        "kind": "complaint",
+        "channel": "hotline_12345",
+        "external_ref": unique("ext"),
+        "complainant": {"name": "张三", "phone": "13800138000", "email": "zhang@example.com",
+                        "id_number": "440105199001011234"},
+        "subject": {"uscc": random_uscc("440105"), "name": "海珠某餐饮店", "region": "440105"},
+        "category": "food_safety",
+        "description": "外卖食品变质，商家拒绝退款。",
+        "amount": "58.50",
+    }
+    body.update(overrides)
+    return body
