@@ -1,4 +1,5 @@
 """Deadlines in Chinese working days (package chinese-calendar), calendar days and hours."""
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -8,7 +9,7 @@ _END_OF_DAY = time(23, 59, 59, 999999)
 
 
 def parse_dates(text: str) -> frozenset[date]:
-    """Comma-separated ISO dates from a setting; ValueError names the bad item."""
+    """Comma-separated ISO dates from a setting, blanks ignored; ValueError names the bad item."""
     dates = set()
     for item in (text or "").split(","):
         item = item.strip()
@@ -21,57 +22,64 @@ def parse_dates(text: str) -> frozenset[date]:
     return frozenset(dates)
 
 
+def _aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"naive datetime {moment.isoformat()}: pass a timezone-aware one")
+    return moment
+
+
 class WorkingCalendar:
     """Statutory periods: the starting day is not counted; a period ends at the end of its last day."""
 
-    def __init__(self, *, tz: str = "Asia/Shanghai", fallback_holidays: frozenset[date] = frozenset(),
-                 fallback_workdays: frozenset[date] = frozenset()):
+    def __init__(self, *, tz: str = "Asia/Shanghai", fallback_holidays: Iterable[date] = frozenset(),
+                 fallback_workdays: Iterable[date] = frozenset()) -> None:
         self.tz = ZoneInfo(tz)
-        self.holidays = fallback_holidays
-        self.workdays = fallback_workdays
+        self.holidays = frozenset(fallback_holidays)
+        self.workdays = frozenset(fallback_workdays)
+        if both := self.holidays & self.workdays:
+            listed = ", ".join(map(str, sorted(both)))
+            raise ValueError(f"dates configured as both holiday and working day: {listed}")
 
     def is_working_day(self, day: date) -> bool:
-        """Configured days win; then chinese-calendar; past its years, Monday-Friday."""
+        """Configured days win; then chinese-calendar; for years it does not know, Monday-Friday."""
         if day in self.workdays:
             return True
         if day in self.holidays:
             return False
         try:
             return chinese_calendar.is_workday(day)
-        except NotImplementedError:  # a year the installed release does not know
+        except NotImplementedError:  # a year the installed release has no data for
             return day.weekday() < 5
 
     def _local_day(self, moment: datetime) -> date:
-        if moment.tzinfo is None:
-            raise ValueError("naive datetime: pass a timezone-aware one")
-        return moment.astimezone(self.tz).date()
+        return _aware(moment).astimezone(self.tz).date()
 
     def _end_of(self, day: date) -> datetime:
         return datetime.combine(day, _END_OF_DAY, tzinfo=self.tz).astimezone(timezone.utc)
 
     def add_working_days(self, start: datetime, n: int) -> datetime:
-        """End of the n-th working day after the day of `start` (UTC)."""
+        """End of the n-th working day after the local day of `start`, in UTC."""
         if n < 0:
-            raise ValueError("n must be >= 0")
+            raise ValueError(f"n must be >= 0, got {n}")
         day = self._local_day(start)
-        remaining = n
-        while remaining:
+        while n:
             day += timedelta(days=1)
-            if self.is_working_day(day):
-                remaining -= 1
+            n -= self.is_working_day(day)
         return self._end_of(day)
 
     def add_calendar_days(self, start: datetime, n: int) -> datetime:
-        """End of the n-th calendar day after the day of `start` (UTC)."""
+        """End of the n-th calendar day after the local day of `start`, in UTC."""
+        if n < 0:
+            raise ValueError(f"n must be >= 0, got {n}")
         return self._end_of(self._local_day(start) + timedelta(days=n))
 
-    def add_hours(self, start: datetime, hours: float) -> datetime:
-        if start.tzinfo is None:
-            raise ValueError("naive datetime: pass a timezone-aware one")
-        return (start + timedelta(hours=hours)).astimezone(timezone.utc)
+    def add_hours(self, start: datetime, n: float) -> datetime:
+        """`start` plus n hours, in UTC."""
+        # Add in UTC: Python adds to wall-clock time, which is wrong across a DST change.
+        return _aware(start).astimezone(timezone.utc) + timedelta(hours=n)
 
     def working_days_between(self, start: datetime, end: datetime) -> int:
-        """Working days after the day of `start`, up to and including the day of `end`."""
+        """Working days after the local day of `start`, up to and including the local day of `end`."""
         day, last = self._local_day(start), self._local_day(end)
         count = 0
         while day < last:

@@ -129,8 +129,8 @@ class EventConsumer:
         result = await connection.execute(insert.values(
             consumer=self.group_id, event_id=event.id, event_type=event.type, topic=record.topic,
             partition=record.partition, offset=record.offset, processed_at=datetime.now(timezone.utc),
-        ).on_conflict_do_nothing())
-        return result.rowcount == 1
+        ).on_conflict_do_nothing().returning(self.processed.c.event_id))
+        return result.first() is not None  # no row back: this consumer already handled the event
 
     async def _dead_letter(self, record: ConsumerRecord, error: BaseException | None, *, attempts: int) -> None:
         headers = [(k, v) for k, v in (record.headers or []) if not k.startswith("dlq-")] + [

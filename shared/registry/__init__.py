@@ -1,6 +1,7 @@
 """The agency registry (data) and 1+N routing."""
-from .model import (Agency, Category, JointMeeting, Platform, Region, Registry, RegistryError, Routing,
-                    UnknownAgency, UnknownCategory, UnknownPlatform, UnknownRegion, UnservedRegion)
+from .model import (INTAKE, Agency, Category, Function, JointMeeting, Platform, Region, Registry, RegistryError,
+                    Routing, UnknownAgency, UnknownCategory, UnknownPlatform, UnknownRegion, UnservedRegion)
 
-__all__ = ["Agency", "Category", "JointMeeting", "Platform", "Region", "Registry", "RegistryError", "Routing",
-           "UnknownAgency", "UnknownCategory", "UnknownPlatform", "UnknownRegion", "UnservedRegion"]
+__all__ = ["INTAKE", "Agency", "Category", "Function", "JointMeeting", "Platform", "Region", "Registry",
+           "RegistryError", "Routing", "UnknownAgency", "UnknownCategory", "UnknownPlatform", "UnknownRegion",
+           "UnservedRegion"]

@@ -3,10 +3,12 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 DEFAULT_PATH = Path(__file__).parent / "default.yaml"
+INTAKE = "intake"  # the function of 12345 / 12315 hotline centres: they receive, never handle
 Level = Literal["province", "city", "district"]
+_RANK = {"province": 0, "city": 1, "district": 2}
 
 
 class RegistryError(ValueError):
@@ -20,31 +22,35 @@ class UnknownPlatform(RegistryError): ...
 class UnservedRegion(RegistryError): ...
 
 
-class Region(BaseModel):
-    code: str
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Region(_Frozen):
+    code: str  # GB/T 2260
     name_zh: str
     name_en: str
     level: Level
     parent: str | None = None
 
 
-class Function(BaseModel):
+class Function(_Frozen):
     code: str
     name_zh: str
     name_en: str
     levels: list[Level]
 
 
-class Agency(BaseModel):
-    code: str
+class Agency(_Frozen):
+    code: str  # <region>-<function>, or <region>-<hotline number> for intake centres
     name_zh: str
     name_en: str
     region: str
-    function: str  # a Function code, or "intake" for hotline centres
+    function: str  # a Function code, or INTAKE
 
 
-class JointMeeting(BaseModel):
-    """A city's joint meeting (联席会议): the convener is the "1" and its lead office, members the "N"."""
+class JointMeeting(_Frozen):
+    """A city's joint meeting (联席会议): the convener is the "1" and its lead office, the members the "N"."""
 
     region: str
     name_zh: str
@@ -53,27 +59,27 @@ class JointMeeting(BaseModel):
     members: list[str]
 
 
-class Platform(BaseModel):
+class Platform(_Frozen):
     code: str
     name_zh: str
     name_en: str
     region: str | None = None
 
 
-class Category(BaseModel):
+class Category(_Frozen):
     code: str
     name_zh: str
     name_en: str
-    lead: str  # function leading the handling
+    lead: str  # the function leading the handling
     co: list[str] = []  # co-handling functions
 
 
-class Routing(BaseModel):
+class Routing(_Frozen):
     lead: str
     co_agencies: list[str]
 
 
-class RegistryData(BaseModel):
+class RegistryData(_Frozen):
     regions: list[Region]
     functions: list[Function]
     agencies: list[Agency]
@@ -82,10 +88,17 @@ class RegistryData(BaseModel):
     categories: list[Category]
 
 
+def _lookup(table: dict, code: str, error: type[RegistryError], what: str):
+    if code not in table:
+        raise error(f"{what} {code!r} is not in the registry (known: {', '.join(table) or 'none'})")
+    return table[code]
+
+
 class Registry:
-    """Read-only queries over the registry data."""
+    """Read-only queries over validated registry data."""
 
     def __init__(self, data: RegistryData):
+        _check_integrity(data)
         self.data = data
         self.regions = {r.code: r for r in data.regions}
         self.functions = {f.code: f for f in data.functions}
@@ -94,7 +107,6 @@ class Registry:
         self.platforms = {p.code: p for p in data.platforms}
         self.categories = {c.code: c for c in data.categories}
         self._by_region_function = {(a.region, a.function): a.code for a in data.agencies}
-        _check_integrity(self)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "Registry":
@@ -103,16 +115,14 @@ class Registry:
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
             return cls(RegistryData.model_validate(raw))
-        except (OSError, yaml.YAMLError, ValueError) as exc:
-            if isinstance(exc, RegistryError):
-                raise
+        except RegistryError:
+            raise
+        except (OSError, yaml.YAMLError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
             raise RegistryError(f"cannot load registry {path}: {exc}") from exc
 
     def region(self, code: str) -> Region:
-        try:
-            return self.regions[code]
-        except KeyError:
-            raise UnknownRegion(f"region {code!r} is not in the registry (known: {', '.join(self.regions)})") from None
+        """The region with this GB/T 2260 code."""
+        return _lookup(self.regions, code, UnknownRegion, "region")
 
     def region_chain(self, code: str) -> list[str]:
         """The region, its parent, ... up to its province."""
@@ -122,6 +132,7 @@ class Registry:
         return chain
 
     def is_within(self, region: str, ancestor: str) -> bool:
+        """True when `region` is `ancestor` or lies below it; False for an unknown region."""
         return region in self.regions and ancestor in self.region_chain(region)
 
     def regions_below(self, code: str) -> list[str]:
@@ -130,38 +141,37 @@ class Registry:
         return [r for r in self.regions if code in self.region_chain(r)]
 
     def city_of(self, region: str) -> str | None:
+        """The city-level region containing `region` (itself if a city); None for a province."""
         return next((r for r in self.region_chain(region) if self.regions[r].level == "city"), None)
 
     def agency(self, code: str) -> Agency:
-        try:
-            return self.agencies[code]
-        except KeyError:
-            raise UnknownAgency(f"agency {code!r} is not in the registry") from None
+        """The agency with this code."""
+        return _lookup(self.agencies, code, UnknownAgency, "agency")
 
     def agency_region(self, code: str) -> str:
+        """The region an agency belongs to."""
         return self.agency(code).region
 
     def agencies_in(self, region: str, function: str | None = None) -> list[Agency]:
+        """The agencies seated in exactly this region, optionally of one function."""
+        self.region(region)
         return [a for a in self.agencies.values() if a.region == region and function in (None, a.function)]
 
     def category(self, code: str) -> Category:
-        try:
-            return self.categories[code]
-        except KeyError:
-            raise UnknownCategory(f"category {code!r} is unknown (known: {', '.join(self.categories)})") from None
+        """The category with this code."""
+        return _lookup(self.categories, code, UnknownCategory, "category")
 
     def platform(self, code: str) -> Platform:
-        try:
-            return self.platforms[code]
-        except KeyError:
-            raise UnknownPlatform(f"platform {code!r} is not in the registry") from None
+        """The platform with this code."""
+        return _lookup(self.platforms, code, UnknownPlatform, "platform")
 
     def agency_for(self, function: str, region: str) -> str:
         """The agency of `function` at the lowest level at or above `region`."""
-        for code in self.region_chain(region):
+        chain = self.region_chain(region)
+        for code in chain:
             if (agency := self._by_region_function.get((code, function))) is not None:
                 return agency
-        raise UnservedRegion(f"no {function!r} agency serves region {region!r} or any region above it")
+        raise UnservedRegion(f"no {function!r} agency serves region {region!r} (searched {' > '.join(chain)})")
 
     def route(self, category: str, region: str) -> Routing:
         """1+N: the lead agency and the co-handling agencies for a category and the subject's region."""
@@ -175,6 +185,7 @@ class Registry:
         return Routing(lead=lead, co_agencies=co)
 
     def joint_meeting_for(self, region: str) -> JointMeeting | None:
+        """The joint meeting of the region's city, if it has one."""
         city = self.city_of(region)
         return self.meetings.get(city) if city else None
 
@@ -184,28 +195,44 @@ class Registry:
         return meeting.convener if meeting else None
 
 
-def _check_integrity(registry: Registry) -> None:
-    problems = []
-    for r in registry.regions.values():
-        if r.parent is not None and r.parent not in registry.regions:
+def _duplicates(kind: str, codes: list[str]) -> list[str]:
+    return [f"duplicate {kind} {c}" for c in sorted({c for c in codes if codes.count(c) > 1})]
+
+
+def _check_integrity(data: RegistryData) -> None:
+    regions = {r.code: r for r in data.regions}
+    functions = {f.code: f for f in data.functions}
+    agencies = {a.code for a in data.agencies}
+    problems = [p for kind, items in [("region", data.regions), ("function", data.functions), ("agency", data.agencies),
+                                      ("platform", data.platforms), ("category", data.categories)]
+                for p in _duplicates(kind, [i.code for i in items])]
+    problems += _duplicates("joint meeting for region", [m.region for m in data.joint_meetings])
+    for r in data.regions:
+        parent = regions.get(r.parent) if r.parent else None
+        if r.parent is None and r.level != "province":
+            problems.append(f"region {r.code} ({r.level}) has no parent")
+        elif r.parent is not None and parent is None:
             problems.append(f"region {r.code} has unknown parent {r.parent}")
-    for a in registry.agencies.values():
-        region = registry.regions.get(a.region)
+        elif parent is not None and _RANK[parent.level] >= _RANK[r.level]:  # also rules out cycles
+            problems.append(f"region {r.code} ({r.level}) cannot sit under {parent.code} ({parent.level})")
+    for a in data.agencies:
+        region, function = regions.get(a.region), functions.get(a.function)
         if region is None:
             problems.append(f"agency {a.code} is in unknown region {a.region}")
-        elif a.function != "intake":
-            function = registry.functions.get(a.function)
-            if function is None:
-                problems.append(f"agency {a.code} has unknown function {a.function}")
-            elif region.level not in function.levels:
-                problems.append(f"agency {a.code}: function {a.function} does not exist at {region.level} level")
-    for m in registry.meetings.values():
-        for code in [m.convener, *m.members]:
-            if code not in registry.agencies:
-                problems.append(f"joint meeting {m.region} names unknown agency {code}")
-    for c in registry.categories.values():
-        for f in [c.lead, *c.co]:
-            if f not in registry.functions:
-                problems.append(f"category {c.code} names unknown function {f}")
+        if not a.code.startswith(f"{a.region}-"):
+            problems.append(f"agency {a.code} does not start with its region {a.region}")
+        if a.function != INTAKE and function is None:
+            problems.append(f"agency {a.code} has unknown function {a.function}")
+        elif region is not None and function is not None and region.level not in function.levels:
+            problems.append(f"agency {a.code}: function {a.function} does not exist at {region.level} level")
+    for m in data.joint_meetings:
+        if m.region not in regions:
+            problems.append(f"joint meeting names unknown region {m.region}")
+        problems += [f"joint meeting {m.region} names unknown agency {c}"
+                     for c in [m.convener, *m.members] if c not in agencies]
+    problems += [f"platform {p.code} is in unknown region {p.region}"
+                 for p in data.platforms if p.region is not None and p.region not in regions]
+    problems += [f"category {c.code} names unknown function {f}"
+                 for c in data.categories for f in [c.lead, *c.co] if f not in functions]
     if problems:
         raise RegistryError("registry is inconsistent: " + "; ".join(problems))
