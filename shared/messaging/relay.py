@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from aiokafka import AIOKafkaProducer
 from opentelemetry import context as otel_context
+from opentelemetry import trace
 from opentelemetry.propagate import extract, inject
 from sqlalchemy import Table, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from shared.telemetry import HEADER_SETTER, TRACE_HEADERS, kafka_instrumented
 
 log = logging.getLogger(__name__)
+tracer = trace.get_tracer("jointsup.relay")
 
 
 class RelayLeadership:
@@ -138,11 +140,7 @@ class OutboxRelay:
             token = otel_context.attach(extract(row.headers))  # producer span joins the request's trace
             try:
                 headers = [(k, v.encode()) for k, v in row.headers.items() if k not in TRACE_HEADERS]
-                if not kafka_instrumented():
-                    inject(headers, setter=HEADER_SETTER)
-                futures.append(await asyncio.wait_for(
-                    self.producer.send(row.topic, value=row.value, key=row.key.encode(), headers=headers),
-                    self.send_timeout))
+                futures.append(await asyncio.wait_for(self._send_one(row, headers), self.send_timeout))
             except Exception as exc:
                 futures.append(_failed(exc))
             finally:
@@ -151,6 +149,12 @@ class OutboxRelay:
         return [(f.exception() or f.result()) if f.done() else TimeoutError("not acknowledged in time")
                 for f in futures]
 
+    async def _send_one(self, row, headers: list) -> asyncio.Future:
+        if kafka_instrumented():  # the instrumentation opens the producer span and injects traceparent
+            return await self.producer.send(row.topic, value=row.value, key=row.key.encode(), headers=headers)
+        with tracer.start_as_current_span(f"send {row.topic}", kind=trace.SpanKind.PRODUCER):
+            inject(headers, setter=HEADER_SETTER)
+            return await self.producer.send(row.topic, value=row.value, key=row.key.encode(), headers=headers)
 
 def _failed(exc: BaseException) -> asyncio.Future:
     future = asyncio.get_running_loop().create_future()

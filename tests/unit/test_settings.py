@@ -1,0 +1,33 @@
+"""Settings refuse development secrets outside development."""
+import pytest
+from pydantic import ValidationError
+
+from services.complaints.settings import ComplaintsSettings
+from shared.pii import PiiCipher
+
+
+def test_development_defaults_work_in_development(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    settings = ComplaintsSettings(environment="development")
+    assert settings.port == 8101 and settings.resolved_database_url().endswith("complaints.db")
+
+
+def test_production_refuses_development_secrets():
+    with pytest.raises(ValidationError, match="JOINTSUP_JWT_SECRET.*JOINTSUP_FERNET_KEYS.*JOINTSUP_HASH_KEY"):
+        ComplaintsSettings(environment="production")
+
+
+def test_production_with_real_secrets_starts(monkeypatch):
+    monkeypatch.setenv("JOINTSUP_JWT_SECRET", "x" * 48)
+    monkeypatch.setenv("JOINTSUP_FERNET_KEYS", PiiCipher.generate_key())
+    monkeypatch.setenv("JOINTSUP_HASH_KEY", "h" * 32)
+    monkeypatch.setenv("COMPLAINTS_PORT", "9101")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://db/complaints")
+    settings = ComplaintsSettings(environment="production")
+    assert settings.port == 9101 and settings.resolved_database_url() == "postgresql://db/complaints"
+
+
+def test_service_specific_database_url_wins(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://db/shared")
+    monkeypatch.setenv("COMPLAINTS_DATABASE_URL", "postgresql://db/complaints")
+    assert ComplaintsSettings().resolved_database_url() == "postgresql://db/complaints"
