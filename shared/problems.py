@@ -5,6 +5,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,13 @@ def install_problem_handlers(app: FastAPI) -> None:
         title = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 403: "Forbidden"}.get(
             exc.status_code, "Error")
         return problem(exc.status_code, title.lower().replace(" ", "-"), title, str(exc.detail))
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _database_unavailable(_: Request, exc: Exception):
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return problem(503, "service-unavailable", "Service unavailable",
+                       "the database is not reachable right now; try again shortly")
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception):

@@ -11,6 +11,7 @@ from opentelemetry import trace
 from opentelemetry.propagate import extract
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Table
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -26,6 +27,8 @@ tracer = trace.get_tracer("jointsup.consumer")
 
 Handler = Callable[[AsyncSession, Event, BaseModel], Awaitable[None]]
 NOT_RETRIABLE = (InvalidEvent, UnknownEventType, ValidationError)
+# The database being away is not the event's fault: wait for it instead of dead-lettering.
+TRANSIENT = (OperationalError, InterfaceError, DisconnectionError)
 
 
 class EventConsumer:
@@ -43,6 +46,7 @@ class EventConsumer:
         self.consumer = make_consumer(bootstrap, group_id=self.group_id, client_id=f"jointsup-{service}",
                                       topics=topics, session_timeout_ms=session_timeout_ms)
         self.stats: Counter[str] = Counter()
+        self.infrastructure_wait_seconds = 1.0
         self.started = asyncio.Event()
         self._stopping = asyncio.Event()
 
@@ -99,21 +103,33 @@ class EventConsumer:
                 await self._dead_letter(record, exc, attempts=1)
                 return self._count("dead_lettered")
             error: Exception | None = None
-            for attempt in range(1, self.max_attempts + 1):
+            attempt = 1
+            while attempt <= self.max_attempts:
                 try:
                     return self._count(await self._apply(handler, event, payload, record))
                 except NOT_RETRIABLE as exc:
                     error = exc
                     break
+                except TRANSIENT as exc:
+                    await self._wait_for_infrastructure(exc)
+                    continue
                 except Exception as exc:
                     error = exc
                     log.warning("%s: %s %s failed (attempt %d/%d): %s", self.service, event.type, event.id,
                                 attempt, self.max_attempts, exc)
                     if attempt < self.max_attempts:
                         await asyncio.sleep(self.backoff_seconds * 2 ** (attempt - 1))
+                    attempt += 1
             span.record_exception(error)
-            await self._dead_letter(record, error, attempts=attempt)
+            await self._dead_letter(record, error, attempts=min(attempt, self.max_attempts))
             return self._count("dead_lettered")
+
+    async def _wait_for_infrastructure(self, exc: BaseException) -> None:
+        if self._stopping.is_set():
+            raise exc  # not committed: the record comes back after the restart
+        log.warning("%s: database unavailable (%s); waiting before retrying", self.service, type(exc).__name__)
+        self.stats["waited_for_database"] += 1
+        await asyncio.sleep(self.infrastructure_wait_seconds)
 
     async def _apply(self, handler: Handler, event: Event, payload: BaseModel, record: ConsumerRecord) -> str:
         async with self.sessionmaker() as session, session.begin():

@@ -5,6 +5,7 @@ import uuid
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from sqlalchemy import Column, MetaData, String, Table, func, select
+from sqlalchemy.exc import OperationalError
 
 from shared.db import make_engine, make_sessionmaker
 from shared.events import encode
@@ -28,9 +29,13 @@ class Harness:
         self.effects = Table("effect", self.metadata, Column("event_id", String(64)), Column("note", String(200)))
         self.engine = make_engine(url)
         self.failing: set[str] = set()
+        self.database_outages = 0  # the next N handler calls fail as if the database were away
 
     async def handle(self, session, event, payload: ComplaintClosed) -> None:
         await (await session.connection()).execute(self.effects.insert().values(event_id=event.id, note=payload.outcome))
+        if self.database_outages:
+            self.database_outages -= 1
+            raise OperationalError("SELECT 1", {}, ConnectionRefusedError("database restarting"))
         if payload.complaint_id in self.failing:
             raise RuntimeError(f"handler refuses {payload.complaint_id}")
 
@@ -46,6 +51,7 @@ class Harness:
             handlers={"complaint.closed": self.handle}, sessionmaker=make_sessionmaker(self.engine),
             processed=self.tables.processed, producer=self.producer, max_attempts=3, backoff_seconds=0.01,
             session_timeout_ms=6000)
+        self.consumer.infrastructure_wait_seconds = 0.05
         self.task = asyncio.create_task(self.consumer.run())
         return self
 
@@ -137,3 +143,11 @@ async def test_unknown_event_types_are_skipped_not_dead_lettered(harness):
     marker = await harness.send_event("after-skip")
     await eventually(lambda: harness.effect_count(marker), what="marker handled")
     assert harness.consumer.stats["skipped"] == 1 and harness.consumer.stats["dead_lettered"] == 0
+
+
+async def test_database_outage_is_waited_out_not_dead_lettered(harness):
+    harness.database_outages = 5  # more failures than max_attempts (3)
+    event_id = await harness.send_event("during-outage")
+    await eventually(lambda: harness.effect_count(event_id), what="event handled once the database is back")
+    assert harness.consumer.stats["dead_lettered"] == 0
+    assert harness.consumer.stats["waited_for_database"] == 5

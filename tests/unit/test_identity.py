@@ -79,3 +79,16 @@ def test_rs256_tokens_verify_against_a_jwks_url(jwks_server):
     assert verifier.verify(token).agency == "440100-psb"
     with pytest.raises(InvalidToken):
         verifier.verify(mint_token(SECRET, sub="u", roles=["officer"]))  # HS256 is not accepted in JWKS mode
+
+
+def test_token_cli_mints_a_verifiable_development_token():
+    import subprocess
+    import sys
+
+    from shared.settings import DEV_JWT_SECRET
+
+    out = subprocess.run([sys.executable, "-m", "shared.identity.mint", "--agency", "440100-amr", "--roles",
+                          "officer,lead"], capture_output=True, text=True, check=True,
+                         env={"PATH": "/usr/bin:/bin", "JOINTSUP_JWT_SECRET": DEV_JWT_SECRET})
+    principal = TokenVerifier(secret=DEV_JWT_SECRET).verify(out.stdout.strip())
+    assert principal.agency == "440100-amr" and principal.roles == {"officer", "lead"}
