@@ -1,7 +1,7 @@
 """Who may read a complaint, and whether personal data is shown to them."""
 from enum import Enum
 
-from shared.identity import Principal
+from shared.identity import Principal, oversees
 from shared.registry import Registry
 
 
@@ -16,7 +16,7 @@ def read_access(principal: Principal, *, handling_agencies: set[str], subject_re
     """Handling agencies see all; the lead office of the region, the intake centre and admins see it masked."""
     if principal.agency and principal.agency in handling_agencies and principal.has_role("officer", "lead"):
         return Access.FULL
-    if principal.has_role("lead") and principal.region and registry.is_within(subject_region, principal.region):
+    if oversees(principal, subject_region, registry):
         return Access.MASKED
     if principal.has_role("intake") and principal.agency and principal.agency == intake_agency:
         return Access.MASKED
