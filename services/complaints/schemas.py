@@ -75,7 +75,8 @@ class ComplaintPublic(BaseModel):
     external_ref: str
     status: str
     category: str
-    category_source: str
+    category_source: Literal["given", "classified", "default"]
+    category_terms: list[str] = Field(description="the keywords that decided a classified category")
     subject: SubjectPublic
     description: str
     amount: Decimal | None

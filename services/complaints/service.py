@@ -15,12 +15,11 @@ from shared.registry import RegistryError, UnknownCategory
 from shared.runtime import ServiceRuntime
 from shared.uscc import InvalidUSCC, uscc_region, validate_uscc
 
+from .classification import load_rules
 from .domain.access import Access, read_access
+from .domain.classify import classify
 from .schemas import Complainant, ComplaintCreate, ComplaintPublic, SubjectPublic
 from .tables import Complaint, ComplaintAgency, ComplaintStep
-
-DEFAULT_CATEGORY = "consumer_dispute"
-
 
 async def submit_complaint(session: AsyncSession, *, runtime: ServiceRuntime, principal: Principal,
                            data: ComplaintCreate) -> tuple[Complaint, bool]:
@@ -31,7 +30,7 @@ async def submit_complaint(session: AsyncSession, *, runtime: ServiceRuntime, pr
     subject = data.subject
     uscc = _checked_uscc(subject.uscc, runtime)
     region = subject.region or uscc_region(uscc)
-    category, category_source = (data.category, "given") if data.category else (DEFAULT_CATEGORY, "default")
+    category, category_source, terms = _category(data, runtime)
     try:
         runtime.registry.category(category)
     except UnknownCategory:
@@ -46,7 +45,7 @@ async def submit_complaint(session: AsyncSession, *, runtime: ServiceRuntime, pr
     complainant = data.complainant.model_dump(exclude_none=True) if data.complainant else None
     complaint = Complaint(
         id=str(uuid.uuid4()), kind=data.kind, channel=data.channel, external_ref=data.external_ref,
-        status="received", category=category, category_source=category_source,
+        status="received", category=category, category_source=category_source, category_terms=terms,
         subject_uscc=uscc, subject_name=subject.name, subject_platform=subject.platform,
         subject_shop_id=subject.shop_id, subject_region=region, description=data.description,
         amount=data.amount, occurred_at=data.occurred_at,
@@ -106,6 +105,7 @@ def to_public(complaint: Complaint, *, runtime: ServiceRuntime, access: Access) 
     return ComplaintPublic(
         id=complaint.id, kind=complaint.kind, channel=complaint.channel, external_ref=complaint.external_ref,
         status=complaint.status, category=complaint.category, category_source=complaint.category_source,
+        category_terms=list(complaint.category_terms or []),
         subject=SubjectPublic(uscc=complaint.subject_uscc, name=complaint.subject_name,
                               platform=complaint.subject_platform, shop_id=complaint.subject_shop_id,
                               region=complaint.subject_region),
@@ -120,6 +120,14 @@ async def _by_external_ref(session: AsyncSession, channel: str, external_ref: st
     result = await session.exec(select(Complaint).where(Complaint.channel == channel,
                                                         Complaint.external_ref == external_ref))
     return result.first()
+
+
+def _category(data: ComplaintCreate, runtime: ServiceRuntime) -> tuple[str, str, list[str]]:
+    """The channel's category, or one classified from the description with the terms that decided it."""
+    if data.category:
+        return data.category, "given", []
+    result = classify(data.description, load_rules(runtime.settings.classification_path))
+    return result.category, "classified" if result.matched_terms else "default", list(result.matched_terms)
 
 
 def _checked_uscc(uscc: str | None, runtime: ServiceRuntime) -> str | None:

@@ -27,7 +27,8 @@ class Complaint(Base, table=True):
     external_ref: str = Field(max_length=128)
     status: str = Field(max_length=32, index=True)
     category: str = Field(max_length=64, index=True)
-    category_source: str = Field(max_length=16)
+    category_source: str = Field(max_length=16)  # given | classified | default
+    category_terms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     subject_uscc: str | None = Field(default=None, max_length=18, index=True)
     subject_name: str | None = Field(default=None, max_length=200)
     subject_platform: str | None = Field(default=None, max_length=64, index=True)

@@ -102,3 +102,14 @@ async def test_reads_are_scoped_and_personal_data_masked(system):
     for response in (no_token, bad_token, wrong_secret):
         assert response.status_code == 401
         assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_category_is_classified_from_the_text_when_absent(system):
+    body = complaint_body(category=None, description="商家要求好评返现，组织刷单")
+    async with system.client("complaints") as client:
+        response = await client.post("/v1/complaints", json=body, headers=auth(agency="440100-12345", roles=["intake"]))
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert (created["category"], created["category_source"]) == ("fake_reviews", "classified")
+    assert set(created["category_terms"]) == {"刷单", "好评返现"}
+    assert (created["lead_agency"], created["co_agencies"]) == ("440105-amr", ["440100-cac"])
