@@ -31,6 +31,7 @@ token: install  ## make token AGENCY=440100-amr ROLES=officer,lead
 	@$(VENV)/bin/jointsup-token --agency $(AGENCY) --roles $(ROLES)
 
 migration: install  ## make migration SERVICE=complaints MSG="add x"
+	mkdir -p data
 	$(PY) -c "import sys; from alembic import command; from shared.db import alembic_config; \
 	cfg = alembic_config('sqlite:///data/_autogen_$(SERVICE).db', '$(SERVICE)'); command.upgrade(cfg, 'head'); \
 	command.revision(cfg, message='$(MSG)', autogenerate=True, version_path='services/$(SERVICE)/migrations')"

@@ -5,6 +5,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -97,3 +98,13 @@ async def migrate(url: str, service: str) -> None:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
     await asyncio.to_thread(command.upgrade, alembic_config(url, service), "head")
+
+
+def upsert_insert(session_or_connection, table):
+    """The dialect's INSERT (SQLite or PostgreSQL), which offers ON CONFLICT DO NOTHING / DO UPDATE."""
+    dialect = session_or_connection.bind.dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def is_postgres(session_or_connection) -> bool:
+    return session_or_connection.bind.dialect.name == "postgresql"

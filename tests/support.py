@@ -42,14 +42,19 @@ async def eventually(check, *, timeout: float = 20.0, interval: float = 0.1, wha
     raise AssertionError(f"timed out after {timeout}s waiting for {what}; last value: {last!r}")
 
 
+def complainant(phone: str | None = None, id_number: str | None = None) -> dict:
+    """A complainant nobody else uses (so the abuse thresholds count only what a test means them to)."""
+    return {"name": "张三", "phone": phone or f"138{random.randrange(10**8):08d}", "email": "zhang@example.com",
+            "id_number": id_number or f"440105199001{random.randrange(10**6):06d}"}
+
+
 def complaint_body(**overrides) -> dict:
     """A valid complaint against a fresh Haizhu merchant."""
     body = {
         "kind": "complaint",
         "channel": "hotline_12345",
         "external_ref": unique("ext"),
-        "complainant": {"name": "张三", "phone": "13800138000", "email": "zhang@example.com",
-                        "id_number": "440105199001011234"},
+        "complainant": complainant(),
         "subject": {"uscc": random_uscc("440105"), "name": "海珠某餐饮店", "region": "440105"},
         "category": "food_safety",
         "description": "外卖食品变质，商家拒绝退款。",

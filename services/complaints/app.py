@@ -1,8 +1,12 @@
 """The complaints service app."""
 from shared.app import ServiceDefinition, create_service_app
+from shared.events import topics
 
-from .api import router
+from . import consumers
+from .api import public_router, router
+from .open311 import router as open311_router
 from .settings import ComplaintsSettings
+from .sweeper import run_sweeper
 from .tables import messaging
 
 DEFINITION = ServiceDefinition(
@@ -10,7 +14,10 @@ DEFINITION = ServiceDefinition(
     title="jointsup complaints",
     description="Intake from every channel, routing under 1+N, handling deadlines and the complainant's loop.",
     tables=messaging,
-    routers=[router],
+    routers=[router, public_router, open311_router],
+    consumes=[topics.CASES],
+    handlers=consumers.handlers,
+    on_start=lambda runtime: runtime.spawn(run_sweeper(runtime), "sweeper"),
 )
 
 

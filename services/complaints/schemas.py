@@ -3,10 +3,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Kind = Literal["complaint", "report"]
 Channel = Literal["hotline_12345", "hotline_12315", "web", "platform", "agency"]
+Status = Literal["received", "held", "forwarded", "mediating", "mediation_failed", "verifying", "escalated",
+                 "case_filed", "rejected", "closed"]
 DESCRIPTION_MAX = 5000
 
 
@@ -75,7 +77,7 @@ class ComplaintPublic(BaseModel):
     external_ref: str
     status: str
     category: str
-    category_source: Literal["given", "classified", "default"]
+    category_source: Literal["given", "classified", "default", "officer"]
     category_terms: list[str] = Field(description="the keywords that decided a classified category")
     subject: SubjectPublic
     description: str
@@ -84,5 +86,123 @@ class ComplaintPublic(BaseModel):
     complainant: Complainant | None = Field(description="masked unless the caller handles the complaint")
     lead_agency: str
     co_agencies: list[str]
+    handed_over_from: str | None = Field(description="the agency of the intake's city, when the subject is elsewhere")
+    forwarded_platform: str | None
     received_at: datetime
-    due_at: datetime
+    updated_at: datetime
+    due_at: datetime | None = Field(description="when the open step is due (working days); none when no step is")
+    outcome: str | None
+    case_id: str | None
+    closed_at: datetime | None
+    allowed_actions: list[str] = Field(description="what may be done now (the state machine)")
+
+
+class ComplaintPage(BaseModel):
+    items: list[ComplaintPublic]
+    page: int
+    size: int
+    total: int
+
+
+class ComplaintFilter(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Status | None = None
+    category: str | None = Field(None, max_length=64)
+    kind: Kind | None = None
+    subject: str | None = Field(None, max_length=128, description="USCC or shop id")
+    platform: str | None = Field(None, max_length=64)
+    agency: str | None = Field(None, max_length=32, description="lead or co-handling agency")
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+    page: int = Field(1, ge=1)
+    size: int = Field(50, ge=1, le=500)
+
+
+class TimelineStep(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    detail: dict
+    due_at: datetime | None
+    events: list[dict] = Field(description="events emitted with this step: id and type")
+
+
+class Timeline(BaseModel):
+    complaint_id: str
+    status: str
+    due_at: datetime | None
+    allowed_actions: list[str]
+    steps: list[TimelineStep]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Grounds(_Body):
+    code: str = Field(max_length=64, description="a statutory ground; see GET /v1/rejection-grounds")
+    note: str | None = Field(None, max_length=2000)
+
+
+class AcceptanceDecision(_Body):
+    decision: Literal["accept", "reject"]
+    grounds: Grounds | None = Field(None, description="required to reject: a ground code and free text")
+
+    @field_validator("grounds", mode="before")
+    @classmethod
+    def _code_alone(cls, value):
+        return {"code": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _reject_needs_grounds(self) -> "AcceptanceDecision":
+        if self.decision == "reject" and self.grounds is None:
+            raise ValueError("a rejection needs grounds: {code, note}")
+        return self
+
+
+class ForwardRequest(_Body):
+    platform: str = Field(min_length=1, max_length=64)
+
+
+class PlatformResponse(_Body):
+    outcome: Literal["resolved", "unresolved"]
+    note: str | None = Field(None, max_length=2000)
+
+
+class MediationResult(_Body):
+    outcome: Literal["success", "failure"]
+    note: str | None = Field(None, max_length=2000)
+
+
+class Reason(_Body):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class Note(_Body):
+    note: str | None = Field(None, max_length=2000)
+
+
+class CloseRequest(_Body):
+    outcome: str | None = Field(None, min_length=1, max_length=48, pattern=r"^[a-z_]+$")
+    reason: str | None = Field(None, max_length=2000, description="required for reports: told to the reporter")
+
+
+class Reclassification(_Body):
+    category: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class FlagPublic(BaseModel):
+    id: str
+    complainant_key: str
+    active: bool
+    reasons: list[str]
+    source: str
+    complaints_in_window: int | None
+    subjects_in_window: int | None
+    flagged_by: str
+    flagged_at: datetime
+    cleared_by: str | None
+    cleared_at: datetime | None
+    clear_reason: str | None

@@ -2,7 +2,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -19,7 +19,12 @@ messaging = define_messaging_tables(metadata)
 
 
 class Complaint(Base, table=True):
-    __table_args__ = (UniqueConstraint("channel", "external_ref", name="uq_complaint_channel_ref"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "external_ref", name="uq_complaint_channel_ref"),
+        Index("ix_complaint_uscc_cluster", "subject_uscc", "category", "received_at"),
+        Index("ix_complaint_shop_cluster", "subject_platform", "subject_shop_id", "category", "received_at"),
+        Index("ix_complaint_region_received", "subject_region", "received_at"),
+    )
 
     id: str = Field(primary_key=True, max_length=36)
     kind: str = Field(max_length=16)
@@ -38,13 +43,24 @@ class Complaint(Base, table=True):
     amount: Decimal | None = Field(default=None, max_digits=14, decimal_places=2)
     occurred_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     complainant_enc: str | None = Field(default=None, sa_column=Column(Text))  # Fernet, never in clear
-    complainant_key: str | None = Field(default=None, max_length=64, index=True)  # keyed hash
+    complainant_key: str | None = Field(default=None, max_length=64, index=True)  # keyed hash: ID number, else phone
+    complainant_phone_key: str | None = Field(default=None, max_length=64, index=True)
     lead_agency: str = Field(max_length=32, index=True)
     co_agencies: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     intake_agency: str | None = Field(default=None, max_length=32)
     created_by: str = Field(max_length=128)
     received_at: datetime = Field(index=True, sa_type=UtcDateTime)
-    due_at: datetime = Field(sa_type=UtcDateTime)
+    updated_at: datetime = Field(sa_type=UtcDateTime)
+    due_at: datetime | None = Field(default=None, index=True, sa_type=UtcDateTime)  # of the open step
+    overdue_for: datetime | None = Field(default=None, sa_type=UtcDateTime)  # the due_at already reported overdue
+    handed_over_from: str | None = Field(default=None, max_length=32)
+    forwarded_platform: str | None = Field(default=None, max_length=64, index=True)
+    forwarded_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    accepted_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    extended: bool = False
+    case_id: str | None = Field(default=None, max_length=36)
+    closed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    outcome: str | None = Field(default=None, max_length=48)
 
 
 class ComplaintAgency(Base, table=True):
@@ -69,4 +85,61 @@ class ComplaintStep(Base, table=True):
     action: str = Field(max_length=48)
     detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     due_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-    event_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    events: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+
+
+class ComplainantFlag(Base, table=True):
+    """A complainant held for review (恶意投诉举报), known only by keyed hashes."""
+
+    __tablename__ = "complainant_flag"
+
+    id: str = Field(primary_key=True, max_length=36)
+    complainant_key: str = Field(max_length=64, index=True)
+    phone_key: str | None = Field(default=None, max_length=64, index=True)
+    active: bool = Field(default=True, index=True)
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    source: str = Field(max_length=8)  # auto | officer
+    complaints_in_window: int | None = None
+    subjects_in_window: int | None = None
+    flagged_by: str = Field(max_length=128)
+    flagged_at: datetime = Field(sa_type=UtcDateTime)
+    cleared_by: str | None = Field(default=None, max_length=128)
+    cleared_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    clear_reason: str | None = Field(default=None, max_length=500)
+
+
+class ComplaintCluster(Base, table=True):
+    """Complaints on one subject and category (打早打小): the size last alerted, so alerts come once per step."""
+
+    __tablename__ = "complaint_cluster"
+    __table_args__ = (UniqueConstraint("subject_key", "category", name="uq_cluster_subject_category"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    subject_key: str = Field(max_length=200)  # uscc, or platform:shop_id
+    category: str = Field(max_length=64)
+    alerted_count: int
+    last_alert_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class ComplaintStat(Base, table=True):
+    """Public statistics kept current in each transaction: complaints per scope, category and status."""
+
+    __tablename__ = "complaint_stat"
+
+    scope: str = Field(primary_key=True, max_length=8)  # all | platform | subject
+    scope_key: str = Field(primary_key=True, max_length=64)
+    category: str = Field(primary_key=True, max_length=64)
+    status: str = Field(primary_key=True, max_length=32)
+    count: int = 0
+
+
+class ComplaintCloseStat(Base, table=True):
+    """Closed complaints per scope by whole hours from receipt to closing (median) and whether resolved."""
+
+    __tablename__ = "complaint_close_stat"
+
+    scope: str = Field(primary_key=True, max_length=8)
+    scope_key: str = Field(primary_key=True, max_length=64)
+    hours: int = Field(primary_key=True)
+    resolved: bool = Field(primary_key=True)
+    count: int = 0

@@ -12,10 +12,10 @@ from opentelemetry.propagate import extract
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Table
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.db import upsert_insert
 from shared.events import Event, InvalidEvent, UnknownEventType, decode, spec_for
 from shared.events.topics import dlq_topic
 from shared.telemetry import HEADER_GETTER
@@ -139,8 +139,7 @@ class EventConsumer:
         return "handled"
 
     async def _mark_processed(self, session: AsyncSession, event: Event, record: ConsumerRecord) -> bool:
-        dialect = session.bind.dialect.name
-        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(self.processed)
+        insert = upsert_insert(session, self.processed)
         connection = await session.connection()
         result = await connection.execute(insert.values(
             consumer=self.group_id, event_id=event.id, event_type=event.type, topic=record.topic,

@@ -1,10 +1,12 @@
 """The walking skeleton end to end: complaints → Kafka → notify / cases / credit, on the real broker."""
+import random
+
 from sqlalchemy import func, select
 
 from services.cases.tables import ComplaintRef
 from services.complaints.tables import Complaint
 from services.credit.tables import SubjectComplaint
-from tests.support import auth, complaint_body, eventually
+from tests.support import auth, complainant, complaint_body, eventually
 
 OFFICER = ["officer"]
 
@@ -82,7 +84,8 @@ async def test_repeat_of_channel_and_external_ref_is_idempotent(system):
 
 async def test_reads_are_scoped_and_personal_data_masked(system):
     async with system.client("complaints") as client:
-        created = (await client.post("/v1/complaints", json=complaint_body(),
+        person = complainant(phone="13800138000", id_number=f"4401051990{random.randrange(10**8):08d}")
+        created = (await client.post("/v1/complaints", json=complaint_body(complainant=person),
                                      headers=auth(agency="440100-12345", roles=["intake"]))).json()
         path = f"/v1/complaints/{created['id']}"
         handler = await client.get(path, headers=auth(agency="440105-amr", roles=OFFICER))
@@ -97,7 +100,8 @@ async def test_reads_are_scoped_and_personal_data_masked(system):
     assert handler.json()["complainant"]["phone"] == "13800138000"
     assert lead_office.status_code == 200
     assert lead_office.json()["complainant"] == {"name": "张*", "phone": "138****8000",
-                                                 "email": "z****@example.com", "id_number": "440105********1234"}
+                                                 "email": "z****@example.com",
+                                                 "id_number": person["id_number"][:6] + "*" * 8 + person["id_number"][-4:]}
     assert (other_agency.status_code, other_lead.status_code) == (404, 404)
     for response in (no_token, bad_token, wrong_secret):
         assert response.status_code == 401

@@ -12,14 +12,17 @@ class Access(Enum):
 
 
 def read_access(principal: Principal, *, handling_agencies: set[str], subject_region: str,
-                intake_agency: str | None, registry: Registry) -> Access:
-    """Handling agencies see all; the lead office of the region, the intake centre and admins see it masked."""
+                intake_agency: str | None, registry: Registry, forwarded_platform: str | None = None) -> Access:
+    """Handling agencies see all; the lead office of the region, the intake centre, the platform the complaint
+    was forwarded to, services and admins see it masked."""
     if principal.agency and principal.agency in handling_agencies and principal.has_role("officer", "lead"):
         return Access.FULL
+    if principal.has_role("platform"):  # a platform sees only what was forwarded to it, whatever else it holds
+        return Access.MASKED if principal.platform and principal.platform == forwarded_platform else Access.NONE
     if oversees(principal, subject_region, registry):
         return Access.MASKED
     if principal.has_role("intake") and principal.agency and principal.agency == intake_agency:
         return Access.MASKED
-    if principal.has_role("admin"):
+    if principal.has_role("admin", "service"):
         return Access.MASKED
     return Access.NONE

@@ -24,6 +24,7 @@ class ClueVerified(Payload):
     reason: str | None = None
     case_id: str | None = None
     joined_existing_case: bool = False
+    complaint_ids: list[str] = []  # the complaints the clue came from, so they can close the loop
 
 
 class CaseFiled(Payload):

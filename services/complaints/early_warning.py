@@ -1,0 +1,142 @@
+"""Clusters of complaints on one subject (打早打小) and complainants held for review (恶意投诉举报)."""
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import distinct, func, or_
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.db import upsert_insert
+from shared.events.payloads.common import SubjectRef
+from shared.events.payloads.complaints import ComplainantFlagged, ComplaintClusterAlert
+from shared.problems import NotFound
+
+from .journal import Journal
+from .tables import ComplainantFlag, Complaint, ComplaintCluster
+
+CLUSTER = ComplaintCluster.__table__
+
+
+def subject_key(complaint: Complaint) -> str | None:
+    """What makes two complaints be about the same subject: its USCC, else its platform shop."""
+    if complaint.subject_uscc:
+        return complaint.subject_uscc
+    if complaint.subject_platform and complaint.subject_shop_id:
+        return f"{complaint.subject_platform}:{complaint.subject_shop_id}"
+    return None
+
+
+def _same_subject(key: str):
+    if ":" in key:  # a USCC never holds a colon
+        platform, shop_id = key.split(":", 1)
+        return (Complaint.subject_platform == platform) & (Complaint.subject_shop_id == shop_id)
+    return Complaint.subject_uscc == key
+
+
+async def check_cluster(journal: Journal) -> None:
+    """Raise complaint.cluster_alert when the subject's complaints in the window reach the next step."""
+    complaint, session, rule = journal.complaint, journal.session, journal.runtime.settings.cluster_rule
+    key = subject_key(complaint)
+    if key is None:
+        return
+    await session.flush()
+    window_start = journal.now - timedelta(days=rule.window_days)
+    ids = list((await session.exec(select(Complaint.id).where(
+        _same_subject(key), Complaint.category == complaint.category,
+        Complaint.received_at >= window_start).order_by(Complaint.received_at))).all())
+    cluster = (await session.exec(select(ComplaintCluster).where(
+        ComplaintCluster.subject_key == key, ComplaintCluster.category == complaint.category))).first()
+    current = cluster is not None and cluster.last_alert_at >= window_start
+    if not rule.alert_due(len(ids), cluster.alerted_count if current else 0):
+        return
+    # Guarded upsert: of two concurrent intakes that both see the step reached, only one gets a row back.
+    new_id = str(uuid.uuid4())
+    insert = upsert_insert(session, CLUSTER).values(
+        id=new_id, subject_key=key, category=complaint.category, alerted_count=len(ids),
+        last_alert_at=journal.now)
+    guard = (CLUSTER.c.alerted_count + rule.threshold <= len(ids)) | (CLUSTER.c.last_alert_at < window_start)
+    stmt = insert.on_conflict_do_update(
+        index_elements=["subject_key", "category"], where=guard,
+        set_={"alerted_count": len(ids), "last_alert_at": journal.now,
+              "id": CLUSTER.c.id if current else new_id},
+    ).returning(CLUSTER.c.id)
+    row = (await (await session.connection()).execute(stmt)).first()
+    if row is None:
+        return
+    await journal.emit("complaint.cluster_alert", ComplaintClusterAlert(
+        cluster_id=row[0], subject=subject_ref(complaint), category=complaint.category,
+        lead_agency=complaint.lead_agency, complaint_ids=ids, window_days=rule.window_days, count=len(ids)))
+    journal.record("cluster_alert", actor="system", cluster_id=row[0], count=len(ids))
+
+
+async def check_complainant(journal: Journal) -> bool:
+    """True when the complainant is, or now becomes, flagged: the complaint is then held for review."""
+    complaint, session = journal.complaint, journal.session
+    keys = _keys(complaint)
+    if not keys:
+        return False
+    flags = await _flags(session, keys)
+    if any(f.active for f in flags):
+        return True
+    rule = journal.runtime.settings.abuse_rule
+    since = max([journal.now - timedelta(days=rule.window_days), *(f.cleared_at for f in flags if f.cleared_at)])
+    theirs = (or_(Complaint.complainant_key.in_(keys), Complaint.complainant_phone_key.in_(keys))
+              & (Complaint.received_at >= since) & (Complaint.id != complaint.id))
+    earlier = await session.scalar(select(func.count()).select_from(Complaint).where(theirs))
+    subjects = set((await session.exec(select(distinct(Complaint.subject_uscc)).where(
+        theirs, Complaint.subject_uscc.is_not(None)))).all())
+    subjects.update(f"{p}:{s}" for p, s in (await session.exec(
+        select(Complaint.subject_platform, Complaint.subject_shop_id).distinct().where(
+            theirs, Complaint.subject_uscc.is_(None), Complaint.subject_shop_id.is_not(None)))).all())
+    if key := subject_key(complaint):
+        subjects.add(key)
+    reasons = rule.reasons(earlier + 1, len(subjects))
+    if not reasons:
+        return False
+    await flag(journal, reasons=reasons, source="auto", actor="system",
+               complaints=earlier + 1, subjects=len(subjects))
+    return True
+
+
+def _keys(complaint: Complaint) -> set[str]:
+    return {k for k in (complaint.complainant_key, complaint.complainant_phone_key) if k}
+
+
+async def _flags(session: AsyncSession, keys: set[str]) -> list[ComplainantFlag]:
+    return list((await session.exec(select(ComplainantFlag).where(
+        ComplainantFlag.complainant_key.in_(keys) | ComplainantFlag.phone_key.in_(keys)))).all())
+
+
+async def active_flag(session: AsyncSession, complaint: Complaint) -> ComplainantFlag | None:
+    return next((f for f in await _flags(session, _keys(complaint)) if f.active), None)
+
+
+async def flag(journal: Journal, *, reasons: list[str], source: str, actor: str,
+               complaints: int | None = None, subjects: int | None = None) -> ComplainantFlag:
+    """Flag the complaint's complainant and announce it without personal data."""
+    complaint = journal.complaint
+    flag_ = ComplainantFlag(id=str(uuid.uuid4()), complainant_key=complaint.complainant_key,
+                            phone_key=complaint.complainant_phone_key, reasons=reasons, source=source,
+                            complaints_in_window=complaints, subjects_in_window=subjects, flagged_by=actor,
+                            flagged_at=journal.now)
+    journal.session.add(flag_)
+    await journal.emit("complainant.flagged", ComplainantFlagged(
+        complainant_key=complaint.complainant_key, reasons=reasons, flagged_by=actor,
+        complaints_in_window=complaints, subjects_in_window=subjects))
+    journal.record("complainant_flagged", actor=actor, flag_id=flag_.id, reasons=reasons)
+    return flag_
+
+
+async def clear_flag(session: AsyncSession, *, flag_id: str, actor: str, reason: str, now: datetime) -> ComplainantFlag:
+    flag_ = await session.get(ComplainantFlag, flag_id)
+    if flag_ is None:
+        raise NotFound(f"no complainant flag {flag_id}")
+    if flag_.active:
+        flag_.active, flag_.cleared_by, flag_.cleared_at, flag_.clear_reason = False, actor, now, reason
+        session.add(flag_)
+    return flag_
+
+
+def subject_ref(complaint: Complaint) -> SubjectRef:
+    return SubjectRef(uscc=complaint.subject_uscc, name=complaint.subject_name, platform=complaint.subject_platform,
+                      shop_id=complaint.subject_shop_id, region=complaint.subject_region)

@@ -1,0 +1,82 @@
+"""The public statistics: counters kept in the same transaction as each change, read without scanning."""
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.db import upsert_insert
+
+from .domain.lifecycle import RESOLVED_OUTCOMES
+from .domain.stats import StatKey, median_hours
+from .tables import Complaint, ComplaintCloseStat, ComplaintStat
+
+STAT = ComplaintStat.__table__
+CLOSE = ComplaintCloseStat.__table__
+
+
+def stat_key(complaint: Complaint) -> StatKey:
+    return StatKey(platform=complaint.subject_platform, uscc=complaint.subject_uscc,
+                   category=complaint.category, status=complaint.status)
+
+
+async def move(session: AsyncSession, before: StatKey | None, after: StatKey | None) -> None:
+    """Count a complaint out of `before` and into `after` (either may be None: new, or no change)."""
+    if before == after:
+        return
+    for key, delta in ((before, -1), (after, 1)):
+        if key is None:
+            continue
+        for scope, scope_key in key.scopes():
+            await _bump(session, STAT, ["scope", "scope_key", "category", "status"], delta,
+                        scope=scope, scope_key=scope_key, category=key.category, status=key.status)
+
+
+async def record_closing(session: AsyncSession, complaint: Complaint, closed_at: datetime) -> None:
+    """Add a closed complaint to the time-to-close histogram of each of its scopes."""
+    hours = max(0, int((closed_at - complaint.received_at).total_seconds() // 3600))
+    resolved = complaint.outcome in RESOLVED_OUTCOMES
+    for scope, scope_key in stat_key(complaint).scopes():
+        await _bump(session, CLOSE, ["scope", "scope_key", "hours", "resolved"], 1,
+                    scope=scope, scope_key=scope_key, hours=hours, resolved=resolved)
+
+
+async def _bump(session: AsyncSession, table, keys: list[str], delta: int, **values) -> None:
+    insert = upsert_insert(session, table)
+    await (await session.connection()).execute(insert.values(**values, count=delta).on_conflict_do_update(
+        index_elements=keys, set_={"count": table.c.count + delta}))
+
+
+async def public_stats(session: AsyncSession, *, platform: str | None, subject: str | None) -> dict:
+    """Counts by category and status, resolution rate and median time to close for one scope."""
+    scope, scope_key = ("subject", subject) if subject else ("platform", platform) if platform else ("all", "")
+    connection = await session.connection()
+    rows = (await connection.execute(select(STAT.c.category, STAT.c.status, STAT.c.count).where(
+        STAT.c.scope == scope, STAT.c.scope_key == scope_key, STAT.c.count > 0))).all()
+    by_category: dict[str, dict[str, int]] = {}
+    by_status: dict[str, int] = {}
+    for category, status, count in rows:
+        by_category.setdefault(category, {})[status] = count
+        by_status[status] = by_status.get(status, 0) + count
+    closes = (await connection.execute(select(CLOSE.c.hours, CLOSE.c.resolved, CLOSE.c.count).where(
+        CLOSE.c.scope == scope, CLOSE.c.scope_key == scope_key))).all()
+    histogram: dict[int, int] = {}
+    for hours, _, count in closes:
+        histogram[hours] = histogram.get(hours, 0) + count
+    closed = sum(histogram.values())
+    resolved = sum(count for _, was_resolved, count in closes if was_resolved)
+    result = {
+        "scope": {"platform": platform, "subject": subject} if scope != "all" else {},
+        "total": sum(by_status.values()), "by_status": by_status, "by_category": by_category,
+        "closed": closed, "resolved": resolved,
+        "resolution_rate": round(resolved / closed, 4) if closed else None,
+        "median_hours_to_close": median_hours(histogram),
+    }
+    if scope == "all":
+        result["platforms"] = await _platform_totals(connection)
+    return result
+
+
+async def _platform_totals(connection) -> dict[str, int]:
+    rows = await connection.execute(select(STAT.c.scope_key, func.sum(STAT.c.count)).where(
+        STAT.c.scope == "platform").group_by(STAT.c.scope_key))
+    return {platform: int(total) for platform, total in rows if total}
