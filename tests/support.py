@@ -62,3 +62,35 @@ def complaint_body(**overrides) -> dict:
     }
     body.update(overrides)
     return body
+
+
+INTAKE = {"agency": "440100-12345", "roles": ["intake"]}
+
+
+def officer(agency: str, *roles: str) -> dict[str, str]:
+    return auth(agency=agency, roles=list(roles or ("officer",)))
+
+
+async def publish(bootstrap: str, event_type: str, *, subject: str, payload) -> str:
+    """Put one event on its topic through the real broker, as the service owning it would; returns its id."""
+    from shared.events import encode, spec_for
+    from shared.messaging.kafka import make_producer
+
+    spec = spec_for(event_type)
+    event = encode(type=event_type, source="/jointsup/test", subject=subject, data=payload.model_dump(mode="json"))
+    producer = make_producer(bootstrap, client_id="jointsup-test")
+    await producer.start()
+    try:
+        await producer.send_and_wait(spec.topic, event.value, key=event.key.encode(), headers=list(event.headers.items()))
+    finally:
+        await producer.stop()
+    return event.id
+
+
+async def outbox_types(runtime, key: str) -> list[str]:
+    """The event types a service wrote for one aggregate, in order (short form, without `jointsup.`)."""
+    from sqlalchemy import select
+    outbox = runtime.tables.outbox
+    async with runtime.sessionmaker() as session:
+        rows = await session.exec(select(outbox.c.event_type).where(outbox.c.key == key).order_by(outbox.c.seq))
+        return [t.removeprefix("jointsup.") for (t,) in rows]
