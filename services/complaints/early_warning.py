@@ -2,7 +2,7 @@
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import distinct, func, or_
+from sqlalchemy import func, or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -83,7 +83,7 @@ async def check_complainant(journal: Journal) -> bool:
     theirs = (or_(Complaint.complainant_key.in_(keys), Complaint.complainant_phone_key.in_(keys))
               & (Complaint.received_at >= since) & (Complaint.id != complaint.id))
     earlier = await session.scalar(select(func.count()).select_from(Complaint).where(theirs))
-    subjects = set((await session.exec(select(distinct(Complaint.subject_uscc)).where(
+    subjects = set((await session.exec(select(Complaint.subject_uscc).distinct().where(
         theirs, Complaint.subject_uscc.is_not(None)))).all())
     subjects.update(f"{p}:{s}" for p, s in (await session.exec(
         select(Complaint.subject_platform, Complaint.subject_shop_id).distinct().where(

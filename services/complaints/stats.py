@@ -1,7 +1,7 @@
 """The public statistics: counters kept in the same transaction as each change, read without scanning."""
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, cast, func, literal_column, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db import upsert_insert
@@ -80,3 +80,29 @@ async def _platform_totals(connection) -> dict[str, int]:
     rows = await connection.execute(select(STAT.c.scope_key, func.sum(STAT.c.count)).where(
         STAT.c.scope == "platform").group_by(STAT.c.scope_key))
     return {platform: int(total) for platform, total in rows if total}
+
+
+async def rebuild_counters(session: AsyncSession) -> None:
+    """Recompute every counter from the complaints themselves (after a bulk import, or to audit drift)."""
+    connection = await session.connection()
+    await connection.execute(STAT.delete())
+    await connection.execute(CLOSE.delete())
+    c = Complaint.__table__.c
+    if connection.dialect.name == "postgresql":
+        hours = func.floor(func.extract("epoch", c.closed_at - c.received_at) / literal_column("3600"))
+    else:
+        hours = (func.julianday(c.closed_at) - func.julianday(c.received_at)) * literal_column("24")
+    for scope, key in (("all", literal_column("''")), ("platform", c.subject_platform), ("subject", c.subject_uscc)):
+        rows = select(literal_column(f"'{scope}'").label("scope"), key.label("scope_key"), c.category, c.status,
+                      cast(hours, Integer).label("hours"),
+                      c.outcome.in_(sorted(RESOLVED_OUTCOMES)).label("resolved"))
+        rows = (rows.where(key.is_not(None)) if scope != "all" else rows).subquery()
+        await connection.execute(STAT.insert().from_select(
+            ["scope", "scope_key", "category", "status", "count"],
+            select(rows.c.scope, rows.c.scope_key, rows.c.category, rows.c.status, func.count())
+            .group_by(rows.c.scope, rows.c.scope_key, rows.c.category, rows.c.status)))
+        await connection.execute(CLOSE.insert().from_select(
+            ["scope", "scope_key", "hours", "resolved", "count"],
+            select(rows.c.scope, rows.c.scope_key, rows.c.hours, rows.c.resolved, func.count())
+            .where(rows.c.status == "closed")
+            .group_by(rows.c.scope, rows.c.scope_key, rows.c.hours, rows.c.resolved)))

@@ -91,3 +91,25 @@ async def test_public_stats_count_resolve_and_time_without_personal_data(system)
     assert set(stats) == {"scope", "total", "by_status", "by_category", "closed", "resolved", "resolution_rate",
                           "median_hours_to_close"}
     assert "张" not in by_subject.text and "example.com" not in by_subject.text
+
+
+async def test_counters_kept_in_each_transaction_match_a_rebuild_from_the_complaints(system):
+    from services.complaints.stats import public_stats, rebuild_counters
+
+    runtime = system["complaints"].runtime
+    async with system.client("complaints") as client:  # a few more transitions of every kind first
+        created = await post(client)
+        await client.post(f"/v1/complaints/{created['id']}/acceptance", json={"decision": "accept"},
+                          headers=HAIZHU_AMR)
+        await client.post(f"/v1/complaints/{created['id']}/mediation", json={"outcome": "success"},
+                          headers=HAIZHU_AMR)
+    scopes = [{"platform": None, "subject": None}, {"platform": "vipshop", "subject": None},
+              {"platform": None, "subject": created["subject"]["uscc"]}]
+    async with runtime.sessionmaker() as session:
+        incremental = [await public_stats(session, **scope) for scope in scopes]
+    async with runtime.sessionmaker() as session, session.begin():
+        await rebuild_counters(session)
+    async with runtime.sessionmaker() as session:
+        rebuilt = [await public_stats(session, **scope) for scope in scopes]
+    assert rebuilt == incremental
+    assert incremental[0]["closed"] >= 1 and incremental[2]["by_status"] == {"closed": 1}
