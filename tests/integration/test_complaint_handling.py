@@ -1,8 +1,9 @@
 """Handling a complaint over real HTTP: each transition, each refusal, the fast channel, deadlines, the loop."""
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlmodel import select
+from sqlalchemy import select
 
 from services.complaints.intake import submit_complaint
 from services.complaints.schemas import ComplaintCreate
@@ -225,7 +226,7 @@ async def test_reclassification_routes_again(system):
     assert (moved["lead_agency"], moved["co_agencies"]) == ("440100-cac", ["440100-psb"])
     assert old_lead.status_code == 404 and new_lead.json()["complainant"]["phone"].count("*") == 0
     async with runtime.sessionmaker() as session:
-        agencies = set((await session.exec(select(ComplaintAgency.agency).where(
+        agencies = set((await (await session.connection()).scalars(select(ComplaintAgency.agency).where(
             ComplaintAgency.complaint_id == created["id"]))).all())
     assert agencies == {"440100-cac", "440100-psb"}
     assert (await outbox_types(runtime, created["id"])).count("complaint.routed") == 2
@@ -254,3 +255,23 @@ async def test_unknown_complaint_actions_are_404(system, path, body):
     async with system.client("complaints") as client:
         response = await client.post(f"/v1/complaints/no-such-id/{path}", json=body, headers=HAIZHU_AMR)
     assert response.status_code == 404
+
+
+async def test_no_event_of_a_complaint_carries_the_complainant_in_clear(system):
+    runtime = system["complaints"].runtime
+    body = complaint_body(subject={"uscc": random_uscc(), "region": "440105", "platform": "jd", "shop_id": "jd-7"})
+    async with system.client("complaints") as client:
+        created = (await client.post("/v1/complaints", json=body, headers=auth(**INTAKE))).json()
+        await client.post(f"/v1/complaints/{created['id']}/platform-response", json={"outcome": "unresolved"},
+                          headers=auth(roles=["platform"], platform="jd"))
+        await act(client, created["id"], "acceptance", {"decision": "accept"})
+        await act(client, created["id"], "escalate", {"reason": "疑似销售假冒商品"})
+    outbox = runtime.tables.outbox
+    async with runtime.sessionmaker() as session:
+        values = [json.dumps(json.loads(v), ensure_ascii=False) for (v,) in (await (await session.connection()).execute(
+            select(outbox.c.value).where(outbox.c.key == created["id"]))).all()]
+    assert len(values) == 6 and "疑似销售假冒商品" in values[-1]  # decoded: Chinese text would show
+    person = body["complainant"]
+    for value in values:
+        for secret in (person["name"], person["phone"], person["id_number"], person["email"]):
+            assert secret not in value
