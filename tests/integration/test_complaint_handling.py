@@ -269,7 +269,7 @@ async def test_no_event_of_a_complaint_carries_the_complainant_in_clear(system):
     outbox = runtime.tables.outbox
     async with runtime.sessionmaker() as session:
         values = [json.dumps(json.loads(v), ensure_ascii=False) for (v,) in (await (await session.connection()).execute(
-            select(outbox.c.value).where(outbox.c.key == created["id"]))).all()]
+            select(outbox.c.value).where(outbox.c.key == created["id"]).order_by(outbox.c.seq))).all()]
     assert len(values) == 6 and "疑似销售假冒商品" in values[-1]  # decoded: Chinese text would show
     person = body["complainant"]
     for value in values:
