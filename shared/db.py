@@ -108,3 +108,8 @@ def upsert_insert(session_or_connection, table):
 
 def is_postgres(session_or_connection) -> bool:
     return session_or_connection.bind.dialect.name == "postgresql"
+
+
+def for_update(query, session_or_connection, *, skip_locked: bool = False):
+    """Lock the selected rows on PostgreSQL (SQLite serialises writers with BEGIN IMMEDIATE instead)."""
+    return query.with_for_update(skip_locked=skip_locked) if is_postgres(session_or_connection) else query

@@ -1,7 +1,7 @@
 """What a running service holds: database, Kafka clients, relay, consumers, and the shared rules."""
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaProducer
@@ -76,6 +76,21 @@ class ServiceRuntime:
     def spawn(self, coro, name: str) -> None:
         """Run a background loop (sweeper) for the life of the service."""
         self._tasks.append(asyncio.create_task(coro, name=f"{self.name}-{name}"))
+
+    def every(self, seconds: float, job: Callable[[], Awaitable], name: str) -> None:
+        """Run `job` now and then every `seconds` until the service stops; a failed round is logged, not fatal."""
+        async def loop():
+            while not self._stopping.is_set():
+                try:
+                    await job()
+                except Exception:  # e.g. the database is away: the next round tries again
+                    log.exception("%s %s failed", self.name, name)
+                try:
+                    await asyncio.wait_for(self._stopping.wait(), seconds)
+                except asyncio.TimeoutError:
+                    pass
+
+        self.spawn(loop(), name)
 
     @property
     def stopping(self) -> asyncio.Event:

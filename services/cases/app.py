@@ -3,7 +3,9 @@ from shared.app import ServiceDefinition, create_service_app
 from shared.events import topics
 
 from . import consumers
+from .api import router
 from .settings import CasesSettings
+from .sweeper import sweep_overdue
 from .tables import messaging
 
 DEFINITION = ServiceDefinition(
@@ -11,9 +13,11 @@ DEFINITION = ServiceDefinition(
     title="jointsup cases",
     description="Clues, cases, referrals, assistance, joint action and decisions across agencies.",
     tables=messaging,
-    routers=[],
+    routers=[router],
     consumes=[topics.COMPLAINTS, topics.CREDIT],
     handlers=consumers.handlers,
+    on_start=lambda runtime: runtime.every(runtime.settings.sweep_seconds, lambda: sweep_overdue(runtime),
+                                           "overdue sweep"),
 )
 
 

@@ -1,11 +1,18 @@
-"""Events from other services → the cases service's own tables."""
+"""Events from other services → clues and local projections of the cases service."""
+from datetime import datetime, timezone
+
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.events import Event
-from shared.events.payloads.complaints import ComplaintReceived, ComplaintRouted
+from shared.events.payloads.complaints import (ComplaintClusterAlert, ComplaintEscalated, ComplaintReceived,
+                                               ComplaintRouted)
+from shared.events.payloads.credit import CreditObservation
 from shared.runtime import ServiceRuntime
 
-from .tables import ComplaintRef
+from . import clues
+from .journal import CaseJournal
+from .tables import Case, Clue, ComplaintRef, ObservationRef
 
 
 async def on_complaint_received(session: AsyncSession, event: Event, payload: ComplaintReceived) -> None:
@@ -27,5 +34,47 @@ async def on_complaint_routed(session: AsyncSession, event: Event, payload: Comp
     session.add(ref)
 
 
-def handlers(_runtime: ServiceRuntime) -> dict:
-    return {"complaint.received": on_complaint_received, "complaint.routed": on_complaint_routed}
+def handlers(runtime: ServiceRuntime) -> dict:
+    async def on_escalated(session: AsyncSession, event: Event, payload: ComplaintEscalated) -> None:
+        """An escalated complaint or report becomes a clue for its lead agency."""
+        await clues.register(CaseJournal(session, runtime), source="complaint", source_ref=payload.complaint_id,
+                             subject=payload.subject, category=payload.category, agency=payload.lead_agency,
+                             summary=payload.reason, complaint_ids=[payload.complaint_id],
+                             actor=payload.escalated_by)
+
+    async def on_cluster_alert(session: AsyncSession, event: Event, payload: ComplaintClusterAlert) -> None:
+        """打早打小: a cluster becomes one clue; a grown cluster adds its complaints to that clue or its case."""
+        journal = CaseJournal(session, runtime)
+        clue = (await session.exec(select(Clue).where(
+            Clue.source == "cluster", Clue.source_ref.startswith(payload.cluster_id), Clue.status != "dismissed"))).first()
+        if clue is None:
+            ref = payload.cluster_id if not await _dismissed(session, payload.cluster_id) else \
+                f"{payload.cluster_id}:{payload.count}"
+            summary = f"{payload.count} complaints on one subject within {payload.window_days} days (打早打小)"
+            await clues.register(journal, source="cluster", source_ref=ref, subject=payload.subject,
+                                 category=payload.category, agency=payload.lead_agency, summary=summary,
+                                 complaint_ids=payload.complaint_ids, actor=event.source)
+            return
+        clue.complaint_ids = list(dict.fromkeys([*clue.complaint_ids, *payload.complaint_ids]))
+        session.add(clue)
+        if clue.case_id and (case := await session.get(Case, clue.case_id)) is not None:
+            case.complaint_ids = list(dict.fromkeys([*case.complaint_ids, *payload.complaint_ids]))
+            session.add(case)
+            journal.record(case.id, "cluster_grew", actor=event.source, count=payload.count)
+
+    async def on_observation(session: AsyncSession, event: Event, payload: CreditObservation) -> None:
+        if not payload.uscc:
+            return
+        row = await session.get(ObservationRef, payload.uscc) or ObservationRef(uscc=payload.uscc,
+                                                                               updated_at=event.time)
+        row.active, row.updated_at = event.type.endswith("observation_started"), datetime.now(timezone.utc)
+        session.add(row)
+
+    return {"complaint.received": on_complaint_received, "complaint.routed": on_complaint_routed,
+            "complaint.escalated": on_escalated, "complaint.cluster_alert": on_cluster_alert,
+            "credit.observation_started": on_observation, "credit.observation_ended": on_observation}
+
+
+async def _dismissed(session: AsyncSession, cluster_id: str) -> bool:
+    return (await session.exec(select(Clue.id).where(Clue.source == "cluster",
+                                                     Clue.source_ref == cluster_id))).first() is not None

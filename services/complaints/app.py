@@ -6,7 +6,7 @@ from . import consumers
 from .api import public_router, router
 from .open311 import router as open311_router
 from .settings import ComplaintsSettings
-from .sweeper import run_sweeper
+from .sweeper import sweep_overdue
 from .tables import messaging
 
 DEFINITION = ServiceDefinition(
@@ -17,7 +17,8 @@ DEFINITION = ServiceDefinition(
     routers=[router, public_router, open311_router],
     consumes=[topics.CASES],
     handlers=consumers.handlers,
-    on_start=lambda runtime: runtime.spawn(run_sweeper(runtime), "sweeper"),
+    on_start=lambda runtime: runtime.every(runtime.settings.sweep_seconds, lambda: sweep_overdue(runtime),
+                                           "overdue sweep"),
 )
 
 

@@ -20,18 +20,22 @@ def handlers(runtime: ServiceRuntime) -> dict:
             if complaint is not None:  # a clue may list complaints of another deployment
                 yield Journal(session, runtime, complaint, now)
 
-    async def on_case_filed(session: AsyncSession, event: Event, payload: CaseFiled) -> None:
-        async for journal in journals(session, payload.complaint_ids):
-            journal.complaint.case_id = payload.case_id
+    async def case_filed(session: AsyncSession, event: Event, complaint_ids: list[str], case_id: str, **detail):
+        async for journal in journals(session, complaint_ids):
+            journal.complaint.case_id = case_id
             if journal.complaint.status == "escalated":
                 journal.move_to("case_filed")
-            journal.record("case_filed", actor=event.source, case_id=payload.case_id, agency=payload.agency,
-                           event_id=event.id)
+            journal.record("case_filed", actor=event.source, case_id=case_id, event_id=event.id, **detail)
             await journal.save()
 
+    async def on_case_filed(session: AsyncSession, event: Event, payload: CaseFiled) -> None:
+        await case_filed(session, event, payload.complaint_ids, payload.case_id, agency=payload.agency)
+
     async def on_clue_verified(session: AsyncSession, event: Event, payload: ClueVerified) -> None:
-        if payload.decision != "dismiss":
-            return  # filing arrives as case.filed
+        if payload.decision == "file":  # a new case arrives as case.filed; joining an open one only here
+            if payload.joined_existing_case and payload.case_id:
+                await case_filed(session, event, payload.complaint_ids, payload.case_id, joined_existing_case=True)
+            return
         async for journal in journals(session, payload.complaint_ids):
             journal.record("clue_dismissed", actor=event.source, clue_id=payload.clue_id, reason=payload.reason,
                            event_id=event.id)

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.db import is_postgres
+from shared.db import for_update
 from shared.events.payloads.complaints import (ComplaintAccepted, ComplaintClosed, ComplaintEscalated,
                                                ComplaintForwardedToPlatform, ComplaintMediationConcluded,
                                                ComplaintPlatformResponded, ComplaintRejected)
@@ -33,9 +33,7 @@ class Action:
         self.session, self.runtime, self.principal, self.name = session, runtime, principal, name
 
     async def load(self, complaint_id: str, now: datetime | None = None) -> Journal:
-        query = select(Complaint).where(Complaint.id == complaint_id)
-        if is_postgres(self.session):
-            query = query.with_for_update()
+        query = for_update(select(Complaint).where(Complaint.id == complaint_id), self.session)
         complaint = (await self.session.exec(query)).first()
         if complaint is None or access_to(complaint, self.principal, self.runtime) is Access.NONE:
             raise NotFound(f"no complaint {complaint_id}")

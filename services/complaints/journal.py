@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.messaging.journal import EventJournal
 from shared.runtime import ServiceRuntime
 
 from . import stats
@@ -14,20 +15,18 @@ from .domain.lifecycle import STEP_OF_STATUS
 from .tables import Complaint, ComplaintStep
 
 
-class Journal:
+class Journal(EventJournal):
     """One unit of change to one complaint: events emitted now go on the step recorded with them."""
 
     def __init__(self, session: AsyncSession, runtime: ServiceRuntime, complaint: Complaint, now: datetime, *,
                  new: bool = False):
-        self.session, self.runtime, self.complaint, self.now = session, runtime, complaint, now
+        super().__init__(session, runtime.outbox, now)
+        self.runtime, self.complaint = runtime, complaint
         self._before = None if new else stats.stat_key(complaint)
-        self._events: list[dict] = []
 
-    async def emit(self, event_type: str, payload: BaseModel) -> str:
+    async def emit(self, event_type: str, payload: BaseModel, *, subject: str | None = None) -> str:
         """Write the event to the outbox (same transaction); it is listed on the next recorded step."""
-        event = await self.runtime.outbox.add(self.session, event_type, subject=self.complaint.id, data=payload)
-        self._events.append({"id": event.id, "type": event.type})
-        return event.id
+        return await super().emit(event_type, payload, subject=subject or self.complaint.id)
 
     def move_to(self, status: str, *, due_from: datetime | None = None, outcome: str | None = None) -> None:
         """Change status; the new step's deadline runs from `due_from` (default now); no deadline after it."""
@@ -44,8 +43,7 @@ class Journal:
     def record(self, action: str, *, actor: str, **detail) -> None:
         """A timeline step carrying the events emitted since the last one."""
         self.session.add(ComplaintStep(complaint_id=self.complaint.id, at=self.now, actor=actor, action=action,
-                                       detail=detail, due_at=self.complaint.due_at, events=self._events))
-        self._events = []
+                                       detail=detail, due_at=self.complaint.due_at, events=self.take_events()))
 
     async def save(self) -> None:
         """Stage the complaint and keep the public counters in step with it."""

@@ -1,11 +1,9 @@
 """Deadlines: each open step past its due_at is reported once (complaint.overdue), or ends as the rules say."""
-import asyncio
-import logging
 from datetime import datetime, timezone
 
 from sqlalchemy import or_, select
 
-from shared.db import is_postgres
+from shared.db import for_update
 from shared.events.payloads.complaints import ComplaintOverdue
 from shared.runtime import ServiceRuntime
 
@@ -13,8 +11,6 @@ from .domain.lifecycle import STEP_OF_STATUS
 from .handling import conclude_mediation
 from .journal import Journal
 from .tables import Complaint
-
-log = logging.getLogger(__name__)
 
 
 async def sweep_overdue(runtime: ServiceRuntime, *, now: datetime | None = None, batch: int = 200) -> int:
@@ -30,8 +26,7 @@ async def sweep_overdue(runtime: ServiceRuntime, *, now: datetime | None = None,
                 Complaint.due_at <= now, Complaint.status.in_(list(STEP_OF_STATUS)),
                 or_(Complaint.overdue_for.is_(None), Complaint.overdue_for != Complaint.due_at))
                 .order_by(Complaint.due_at).limit(batch))
-            if is_postgres(session):
-                query = query.with_for_update(skip_locked=True)
+            query = for_update(query, session, skip_locked=True)
             complaints = (await session.exec(query)).scalars().all()
             for complaint in complaints:
                 await _handle(Journal(session, runtime, complaint, now))
@@ -57,16 +52,3 @@ async def _handle(journal: Journal) -> None:
             journal.record("returned_from_platform", actor="system", platform=complaint.forwarded_platform)
     await journal.save()
 
-
-async def run_sweeper(runtime: ServiceRuntime) -> None:
-    """Sweep every `sweep_seconds` for the life of the service."""
-    interval = runtime.settings.sweep_seconds
-    while not runtime.stopping.is_set():
-        try:
-            await sweep_overdue(runtime)
-        except Exception:  # a database outage must not end the loop; the next round retries
-            log.exception("overdue sweep failed")
-        try:
-            await asyncio.wait_for(runtime.stopping.wait(), interval)
-        except asyncio.TimeoutError:
-            pass

@@ -62,6 +62,17 @@ class ReferralOverdue(Overdue):
     to_agency: str
 
 
+class ClueOverdue(Overdue):
+    clue_id: str
+
+
+class AssistOverdue(Overdue):
+    assist_id: str
+    case_id: str
+    from_agency: str
+    to_agency: str
+
+
 class AssistRequested(Payload):
     assist_id: str
     case_id: str

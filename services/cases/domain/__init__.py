@@ -1,0 +1,1 @@
+"""Pure rules of the cases service: no I/O imports here."""

@@ -1,0 +1,9 @@
+"""Who may read a case: its participants, the lead office over its region, services and admins."""
+from shared.identity import Principal, oversees
+from shared.registry import Registry
+
+
+def may_read(principal: Principal, *, participants: set[str], region: str, registry: Registry) -> bool:
+    if principal.agency in participants and principal.has_role("officer", "lead"):
+        return True
+    return oversees(principal, region, registry) or principal.has_role("admin", "service")
