@@ -94,3 +94,24 @@ async def outbox_types(runtime, key: str) -> list[str]:
     async with runtime.sessionmaker() as session:
         rows = await session.exec(select(outbox.c.event_type).where(outbox.c.key == key).order_by(outbox.c.seq))
         return [t.removeprefix("jointsup.") for (t,) in rows]
+
+
+async def read_event(bootstrap: str, topic: str, event_type: str, key: str, *, timeout: float = 30.0):
+    """The first event of `event_type` for aggregate `key` on `topic`, read from the real broker."""
+    import asyncio
+
+    from shared.events import decode
+    from shared.messaging.kafka import make_consumer
+
+    consumer = make_consumer(bootstrap, group_id=None, client_id="jointsup-test", topics=[topic],
+                             session_timeout_ms=6000)
+    await consumer.start()
+    try:
+        async with asyncio.timeout(timeout):
+            async for record in consumer:
+                if record.key == key.encode():
+                    event = decode(record.value, record.headers)
+                    if event.type.removeprefix("jointsup.") == event_type:
+                        return event
+    finally:
+        await consumer.stop()
