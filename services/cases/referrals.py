@@ -103,10 +103,11 @@ async def accept(session, runtime, principal, referral_id: str, *, note: str | N
         case = await case_files.get_visible(session, runtime, principal, referral.case_id, lock=True)
         case.agency, case.updated_at = referral.to_agency, journal.now
         session.add(case)
-        await journal.take_part(case.id, referral.from_agency, "sender")
-        owner = await session.get(CaseParticipant, (case.id, referral.to_agency))
-        owner.role = "owner"
-        session.add(owner)
+        for agency, role in ((referral.from_agency, "sender"), (referral.to_agency, "owner")):
+            row = await session.get(CaseParticipant, (case.id, agency)) or CaseParticipant(case_id=case.id,
+                                                                                         agency=agency)
+            row.role = role
+            session.add(row)
     await _announce(journal, referral, "accept", actor=principal.sub, note=note)
     await session.commit()
     return referral

@@ -1,0 +1,244 @@
+"""Cases rule by rule over real HTTP: duplicate cases, referral kinds, review, deadlines, scoping, refusals."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select, update
+
+from services.cases.sweeper import sweep_overdue
+from services.cases.tables import Clue, Referral
+from shared.events.payloads.credit import CreditObservation
+from tests.support import auth, eventually, officer, outbox_types, publish, random_uscc, unique
+
+HAIZHU_AMR = officer("440105-amr")
+
+
+async def ok(response, status=200) -> dict:
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+async def new_clue(client, *, agency="440105-amr", uscc=None, category="false_advertising", headers=None) -> dict:
+    body = {"source": "agency", "source_ref": unique("own"), "agency": agency, "category": category,
+            "subject": {"uscc": uscc or random_uscc(), "region": "440105"}, "summary": "日常巡查发现"}
+    return await ok(await client.post("/v1/clues", json=body, headers=headers or officer(agency)), 201)
+
+
+async def new_case(client, **kwargs) -> dict:
+    clue = await new_clue(client, **kwargs)
+    agency = kwargs.get("agency", "440105-amr")
+    clue = await ok(await client.post(f"/v1/clues/{clue['id']}/verification", json={"decision": "file"},
+                                      headers=officer(agency)))
+    return await ok(await client.get(f"/v1/cases/{clue['case_id']}", headers=officer(agency)))
+
+
+async def test_a_second_clue_on_the_same_subject_joins_the_open_case(system):
+    uscc = random_uscc()
+    async with system.client("cases") as client:
+        case = await new_case(client, uscc=uscc)
+        other = await new_clue(client, agency="440106-amr", uscc=uscc)
+        joined = await ok(await client.post(f"/v1/clues/{other['id']}/verification", json={"decision": "file"},
+                                            headers=officer("440106-amr")))
+        after = await ok(await client.get(f"/v1/cases/{case['id']}", headers=officer("440106-amr")))
+        different_category = await new_case(client, uscc=uscc, category="price_violation")
+        repeat = await client.post("/v1/clues", json={"source": "agency", "source_ref": other["source_ref"],
+                                                      "agency": "440106-amr", "category": "false_advertising",
+                                                      "subject": {"uscc": uscc}, "summary": "again"},
+                                   headers=officer("440106-amr"))
+    assert (joined["status"], joined["case_id"], joined["joined_existing_case"]) == ("joined", case["id"], True)
+    assert after["participants"] == {"440105-amr": "owner", "440106-amr": "joined"}
+    assert after["clue_ids"] == [case["clue_ids"][0], other["id"]] and after["agency"] == "440105-amr"
+    assert different_category["id"] != case["id"]
+    assert repeat.status_code == 200 and repeat.json()["id"] == other["id"]
+    assert "case.filed" not in await outbox_types(system["cases"].runtime, other["id"])
+
+
+@pytest.mark.parametrize(("kind", "to_agency", "status"), [
+    ("function", "440100-tax", "pending"), ("takedown", "440000-ca", "pending"),
+    ("cross_region", "330106-amr", "pending"), ("upward", "440100-amr", "pending"),
+    ("jurisdiction", "440106-amr", "pending"), ("criminal", "440100-psb", "awaiting_approval"),
+])
+async def test_each_referral_kind_reaches_its_receiver(system, kind, to_agency, status):
+    documents = ["transfer_letter", "investigation_report", "seized_items_list", "test_or_appraisal_reports"]
+    async with system.client("cases") as client:
+        case = await new_case(client)
+        referral = await ok(await client.post(f"/v1/cases/{case['id']}/referrals", json={
+            "to_agency": to_agency, "kind": kind, "reason": "依职责移送", "documents": documents},
+            headers=HAIZHU_AMR), 201)
+        receiver_sees = await client.get(f"/v1/cases/{case['id']}", headers=officer(to_agency))
+    assert referral["status"] == status and referral["due_at"]
+    assert receiver_sees.status_code == (404 if kind == "criminal" else 200)  # criminal: after approval
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"to_agency": "440106-amr", "kind": "function", "reason": "x"}, "to_agency"),
+    ({"to_agency": "330100-psb", "kind": "criminal", "reason": "x", "documents": ["transfer_letter"]}, "to_agency"),
+    ({"to_agency": "440100-psb", "kind": "criminal", "reason": "x", "documents": ["transfer_letter"]}, "documents"),
+    ({"to_agency": "440100-psb", "kind": "arrest", "reason": "x"}, "kind"),
+])
+async def test_a_referral_to_the_wrong_agency_is_422_and_not_stored(system, body, field):
+    async with system.client("cases") as client:
+        case = await new_case(client)
+        response = await client.post(f"/v1/cases/{case['id']}/referrals", json=body, headers=HAIZHU_AMR)
+    assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
+    assert field in {e["field"] for e in response.json()["errors"]}
+    async with system["cases"].runtime.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Referral).where(
+            Referral.case_id == case["id"])) == 0
+
+
+async def test_refusal_review_and_final_refusal(system):
+    async with system.client("cases") as client:
+        case = await new_case(client)
+        referral = await ok(await client.post(f"/v1/cases/{case['id']}/referrals", json={
+            "to_agency": "440100-tax", "kind": "function", "reason": "涉嫌偷逃税款"}, headers=HAIZHU_AMR), 201)
+        path = f"/v1/referrals/{referral['id']}"
+        sender_accepts = await client.post(f"{path}/accept", headers=HAIZHU_AMR)
+        stranger = await client.post(f"{path}/accept", headers=officer("440106-amr"))
+        rejected = await ok(await client.post(f"{path}/reject", json={"reason": "材料不足"}, headers=officer("440100-tax")))
+        receiver_reviews = await client.post(f"{path}/review", json={"reason": "已补充"}, headers=officer("440100-tax"))
+        reviewing = await ok(await client.post(f"{path}/review", json={"reason": "已补充材料"}, headers=HAIZHU_AMR))
+        final = await ok(await client.post(f"{path}/reject", json={"reason": "仍不属于"}, headers=officer("440100-tax")))
+        again = await client.post(f"{path}/review", json={"reason": "再议"}, headers=HAIZHU_AMR)
+    assert (sender_accepts.status_code, stranger.status_code, receiver_reviews.status_code) == (403, 404, 403)
+    assert (rejected["status"], rejected["allowed_actions"]) == ("rejected", ["review"])
+    assert reviewing["status"] == "review_requested" and final["status"] == "rejected_final"
+    assert again.status_code == 409 and again.json()["allowed_actions"] == []
+    types = await outbox_types(system["cases"].runtime, case["id"])
+    assert types.count("referral.rejected") == 2 and "referral.review_requested" in types
+
+
+async def test_jurisdiction_moves_the_case_and_the_sender_keeps_reading(system):
+    async with system.client("cases") as client:
+        case = await new_case(client)
+        referral = await ok(await client.post(f"/v1/cases/{case['id']}/referrals", json={
+            "to_agency": "440106-amr", "kind": "jurisdiction", "reason": "被查对象实际经营地在天河"},
+            headers=HAIZHU_AMR), 201)
+        await ok(await client.post(f"/v1/referrals/{referral['id']}/accept", headers=officer("440106-amr")))
+        moved = await ok(await client.get(f"/v1/cases/{case['id']}", headers=HAIZHU_AMR))
+        old_owner_decides = await client.post(f"/v1/cases/{case['id']}/decision", json={
+            "outcome": "soft_measure", "measures": ["guidance"]}, headers=HAIZHU_AMR)
+        new_owner_decides = await client.post(f"/v1/cases/{case['id']}/decision", json={
+            "outcome": "soft_measure", "measures": ["guidance"]}, headers=officer("440106-amr"))
+    assert moved["agency"] == "440106-amr"
+    assert moved["participants"] == {"440105-amr": "sender", "440106-amr": "owner"}
+    assert (old_owner_decides.status_code, new_owner_decides.status_code) == (403, 200)
+
+
+async def test_forward_when_not_competent(system):
+    async with system.client("cases") as client:
+        case = await new_case(client)
+        referral = await ok(await client.post(f"/v1/cases/{case['id']}/referrals", json={
+            "to_agency": "440100-tax", "kind": "function", "reason": "x"}, headers=HAIZHU_AMR), 201)
+        forwarded = await ok(await client.post(f"/v1/referrals/{referral['id']}/forward", json={
+            "to_agency": "440100-comm", "reason": "属商务部门职责"}, headers=officer("440100-tax")))
+        inbox = await ok(await client.get("/v1/inbox", headers=officer("440100-comm")))
+    assert (forwarded["to_agency"], forwarded["forwarded_from"], forwarded["status"]) == (
+        "440100-comm", ["440100-tax"], "pending")
+    assert any(i["id"] == referral["id"] for i in inbox)
+
+
+async def test_overdue_steps_are_reported_once_and_listed_for_the_lead_office(system):
+    runtime = system["cases"].runtime
+    async with system.client("cases") as client:
+        clue = await new_clue(client)
+        case = await new_case(client)
+        referral = await ok(await client.post(f"/v1/cases/{case['id']}/referrals", json={
+            "to_agency": "440100-tax", "kind": "function", "reason": "x"}, headers=HAIZHU_AMR), 201)
+        assist = await ok(await client.post(f"/v1/cases/{case['id']}/assists", json={
+            "to_agency": "440100-cac", "request": "调取网店交易记录"}, headers=HAIZHU_AMR), 201)
+    later = datetime.now(timezone.utc) + timedelta(days=200)
+    await sweep_overdue(runtime, now=later)
+    await sweep_overdue(runtime, now=later)
+    assert (await outbox_types(runtime, clue["id"])).count("clue.overdue") == 1
+    types = await outbox_types(runtime, case["id"])
+    assert [types.count(t) for t in ("referral.overdue", "assist.overdue", "case.overdue")] == [1, 1, 1]
+
+    async with runtime.sessionmaker() as session, session.begin():  # make the referral late in real time
+        await session.exec(update(Referral).where(Referral.id == referral["id"]).values(
+            due_at=datetime.now(timezone.utc) - timedelta(hours=1)))
+    async with system.client("cases") as client:
+        lead_office = await ok(await client.get("/v1/overdue", headers=officer("440100-amr", "lead")))
+        other_city = await ok(await client.get("/v1/overdue", headers=officer("330100-amr", "lead")))
+        not_lead = await client.get("/v1/overdue", headers=HAIZHU_AMR)
+    assert any(i["id"] == referral["id"] and i["overdue"] for i in lead_office)
+    assert all(i["id"] != referral["id"] for i in other_city) and not_lead.status_code == 403
+    assert assist["status"] == "requested"
+
+
+async def test_reads_are_scoped_for_every_role(system):
+    async with system.client("cases") as client:
+        case = await new_case(client)
+        path = f"/v1/cases/{case['id']}"
+        statuses = {name: (await client.get(path, headers=headers)).status_code for name, headers in {
+            "owner": HAIZHU_AMR, "lead office": officer("440100-amr", "lead"),
+            "lead office elsewhere": officer("330100-amr", "lead"), "other agency": officer("440100-tax"),
+            "admin": auth(roles=["admin"]), "platform": auth(roles=["platform"], platform="taobao"),
+            "intake": auth(agency="440100-12345", roles=["intake"])}.items()}
+        listed = await ok(await client.get("/v1/cases", params={"subject": case["subject"]["uscc"]},
+                                           headers=officer("440100-tax")))
+    assert statuses == {"owner": 200, "lead office": 200, "lead office elsewhere": 404, "other agency": 404,
+                        "admin": 200, "platform": 403, "intake": 403}
+    assert listed == []
+
+
+async def test_forbidden_transitions_are_409_naming_what_is_allowed(system):
+    async with system.client("cases") as client:
+        case = await new_case(client)
+        close_early = await client.post(f"/v1/cases/{case['id']}/close", headers=HAIZHU_AMR)
+        await ok(await client.post(f"/v1/cases/{case['id']}/decision", json={
+            "outcome": "no_penalty", "ground": "first_violation_minor"}, headers=HAIZHU_AMR))
+        decide_again = await client.post(f"/v1/cases/{case['id']}/decision", json={
+            "outcome": "no_penalty", "ground": "no_fault"}, headers=HAIZHU_AMR)
+        refer_late = await client.post(f"/v1/cases/{case['id']}/referrals", json={
+            "to_agency": "440100-tax", "kind": "function", "reason": "x"}, headers=HAIZHU_AMR)
+        clue = await new_clue(client)
+        await ok(await client.post(f"/v1/clues/{clue['id']}/verification",
+                                   json={"decision": "dismiss", "reason": "轻微并已改正"}, headers=HAIZHU_AMR))
+        verify_again = await client.post(f"/v1/clues/{clue['id']}/verification", json={"decision": "file"},
+                                         headers=HAIZHU_AMR)
+    assert close_early.status_code == 409 and "decide" in close_early.json()["allowed_actions"]
+    assert decide_again.status_code == 409 and decide_again.json()["allowed_actions"] == ["close"]
+    assert refer_late.status_code == 409
+    assert verify_again.status_code == 409 and verify_again.json()["status_now"] == "dismissed"
+
+
+async def test_bad_input_is_4xx_and_nothing_is_stored(system):
+    ref = unique("bad")
+    async with system.client("cases") as client:
+        bad_uscc = await client.post("/v1/clues", json={
+            "source": "agency", "source_ref": ref, "category": "false_advertising",
+            "subject": {"uscc": "91350100M000100Y44"}, "summary": "x"}, headers=HAIZHU_AMR)
+        bad_source = await client.post("/v1/clues", json={
+            "source": "rumour", "source_ref": ref, "category": "false_advertising",
+            "subject": {"region": "440105"}, "summary": "x"}, headers=HAIZHU_AMR)
+        case = await new_case(client)
+        no_basis = await client.post(f"/v1/cases/{case['id']}/decision", json={
+            "outcome": "penalty", "measures": ["fine"], "fine_amount": "100"}, headers=HAIZHU_AMR)
+        dismiss_silently = await client.post(f"/v1/clues/{case['clue_ids'][0]}/verification",
+                                             json={"decision": "dismiss"}, headers=HAIZHU_AMR)
+    assert (bad_uscc.status_code, bad_source.status_code) == (422, 422)
+    assert bad_uscc.json()["errors"][0]["field"] == "subject.uscc"
+    assert no_basis.status_code == 422 and no_basis.json()["errors"][0]["field"] == "legal_basis"
+    assert dismiss_silently.status_code == 422
+    async with system["cases"].runtime.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Clue).where(Clue.source_ref == ref)) == 0
+
+
+async def test_advice_flags_first_violation_and_observation_period(system):
+    uscc = random_uscc()
+    async with system.client("cases") as client:
+        first = await new_case(client, uscc=uscc)
+        assert "首违不罚" in first["advice"][0] and len(first["advice"]) == 1
+        await publish(system.broker.bootstrap, "credit.observation_started", subject=uscc, payload=CreditObservation(
+            observation_id=unique("obs"), uscc=uscc, starts_on="2026-11-01", ends_on="2027-04-30",
+            reason="新业态观察期"))
+
+        async def advised():
+            case = await ok(await client.get(f"/v1/cases/{first['id']}", headers=HAIZHU_AMR))
+            return case if len(case["advice"]) == 2 else None
+
+        assert "观察期" in (await eventually(advised, what="observation projected"))["advice"][1]
+        await ok(await client.post(f"/v1/cases/{first['id']}/decision", json={
+            "outcome": "penalty", "measures": ["warning"], "legal_basis": "《广告法》"}, headers=HAIZHU_AMR))
+        second = await new_case(client, uscc=uscc, category="price_violation")
+    assert all("首违不罚" not in note for note in second["advice"])
