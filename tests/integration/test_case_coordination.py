@@ -242,3 +242,47 @@ async def test_advice_flags_first_violation_and_observation_period(system):
             "outcome": "penalty", "measures": ["warning"], "legal_basis": "《广告法》"}, headers=HAIZHU_AMR))
         second = await new_case(client, uscc=uscc, category="price_violation")
     assert all("首违不罚" not in note for note in second["advice"])
+
+
+async def test_a_complaint_cluster_becomes_one_clue_that_grows(system):
+    from tests.support import INTAKE, complaint_body
+    uscc = random_uscc()
+    subject = {"uscc": uscc, "name": "海珠某网红店", "region": "440105"}
+    async with system.client("complaints") as complaints:
+        ids = [(await ok(await complaints.post("/v1/complaints", json=complaint_body(subject=subject),
+                                                headers=auth(**INTAKE)), 201))["id"] for _ in range(10)]
+
+    async def cluster_clue(size):
+        async with system.client("cases") as client:
+            found = await ok(await client.get("/v1/clues", params={"subject": uscc}, headers=HAIZHU_AMR))
+        return found if found and len(found[0]["complaint_ids"]) == size else None
+
+    clues = await eventually(lambda: cluster_clue(10), what="the cluster's clue with all ten complaints")
+    assert len(clues) == 1 and clues[0]["source"] == "cluster" and set(clues[0]["complaint_ids"]) == set(ids)
+    assert clues[0]["agency"] == "440105-amr" and clues[0]["category"] == "food_safety"
+
+
+async def test_assist_extension_and_their_limits(system):
+    async with system.client("cases") as client:
+        case = await new_case(client)
+        clue = await new_clue(client)
+        assist = await ok(await client.post(f"/v1/cases/{case['id']}/assists", json={
+            "to_agency": "440100-cac", "request": "调取网店近三月交易记录"}, headers=HAIZHU_AMR), 201)
+        cac_inbox = await ok(await client.get("/v1/inbox", headers=officer("440100-cac")))
+        wrong = await client.post(f"/v1/assists/{assist['id']}/response", json={"findings": "x"}, headers=HAIZHU_AMR)
+        answered = await ok(await client.post(f"/v1/assists/{assist['id']}/response",
+                                              json={"findings": "交易记录 1,204 笔，已附"}, headers=officer("440100-cac")))
+        twice = await client.post(f"/v1/assists/{assist['id']}/response", json={"findings": "y"},
+                                  headers=officer("440100-cac"))
+        extended = await ok(await client.post(f"/v1/cases/{case['id']}/extension", json={"reason": "案情复杂"},
+                                              headers=HAIZHU_AMR))
+        extended_again = await client.post(f"/v1/cases/{case['id']}/extension", json={"reason": "再延"},
+                                           headers=HAIZHU_AMR)
+        clue_extended = await ok(await client.post(f"/v1/clues/{clue['id']}/extension", json={"reason": "待检测"},
+                                                   headers=HAIZHU_AMR))
+        clue_again = await client.post(f"/v1/clues/{clue['id']}/extension", json={"reason": "再延"},
+                                       headers=HAIZHU_AMR)
+    assert any(i["id"] == assist["id"] and i["action"] == "respond" for i in cac_inbox)
+    assert wrong.status_code == 403 and answered["status"] == "responded" and twice.status_code == 409
+    assert extended["due_at"] > case["due_at"] and extended_again.status_code == 409
+    assert clue_extended["due_at"] > clue["due_at"] and clue_again.status_code == 409
