@@ -2,10 +2,8 @@
 from fastapi import APIRouter, Query, Response, status
 
 from shared.app import RuntimeDep, SessionDep
-from shared.events.payloads.common import SubjectRef
 from shared.identity import Principal, require_roles
-from shared.problems import InvalidInput
-from shared.uscc import InvalidUSCC, uscc_region, validate_uscc
+from shared.subjects import resolve
 
 from . import assists, case_files, clues, joint_actions, reading, referrals
 from .schemas import (AssistCreate, AssistOut, CaseOut, ClueCreate, ClueOut, ConsultationCreate, ConsultationOut,
@@ -25,13 +23,7 @@ Lead = require_roles("lead")
 async def register_clue(body: ClueCreate, response: Response, session: SessionDep, runtime: RuntimeDep,
                         principal: Principal = ClueSource) -> ClueOut:
     """A clue from monitoring, a platform report or an agency's own finding; verified within 15 working days."""
-    subject = body.subject
-    try:
-        uscc = validate_uscc(subject.uscc, runtime.settings.uscc_exception_set) if subject.uscc else None
-    except InvalidUSCC as exc:
-        raise InvalidInput(f"invalid USCC: {exc}", field="subject.uscc") from None
-    ref = SubjectRef(uscc=uscc, name=subject.name, platform=subject.platform, shop_id=subject.shop_id,
-                     region=subject.region or uscc_region(uscc))
+    ref = resolve(body.subject, runtime.settings.uscc_exception_set)
     clue, created = await clues.register_from_http(
         session, runtime, principal, source=body.source, source_ref=body.source_ref, subject=ref,
         category=body.category, agency=body.agency, summary=body.summary, complaint_ids=body.complaint_ids)

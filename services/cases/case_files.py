@@ -12,12 +12,12 @@ from shared.events.payloads.cases import CaseClosed, CaseDecided
 from shared.identity import Principal
 from shared.problems import Conflict, Forbidden, InvalidInput, NotFound
 from shared.runtime import ServiceRuntime
+from shared.subjects import ref_of
 
 from .domain import lifecycle
 from .domain.access import may_read
 from .domain.decisions import SeverityRule, advice, decision_problem
 from .journal import CaseJournal
-from .subjects import subject_ref
 from .tables import Case, CaseParticipant, ObservationRef
 
 
@@ -109,7 +109,7 @@ async def decide(session, runtime, principal, case_id: str, *, outcome: str, mea
     case.due_at, case.updated_at = None, journal.now
     session.add(case)
     await journal.emit("case.decided", CaseDecided(
-        case_id=case.id, agency=case.agency, subject=subject_ref(case), category=case.category, outcome=outcome,
+        case_id=case.id, agency=case.agency, subject=ref_of(case), category=case.category, outcome=outcome,
         measures=list(measures), severity=severity, fine_amount=fine_amount, legal_basis=legal_basis,
         subjective_intent=subjective_intent, decided_on=case.decided_on), subject=case.id)
     journal.record(case.id, "decided", actor=principal.sub, outcome=outcome, measures=list(measures),

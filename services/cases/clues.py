@@ -12,11 +12,12 @@ from shared.events.payloads.common import SubjectRef
 from shared.identity import Principal
 from shared.problems import Conflict, Forbidden, InvalidInput, NotFound
 from shared.runtime import ServiceRuntime
+from shared.subjects import ref_of
 
 from .domain import lifecycle
 from .domain.access import may_read
 from .journal import CaseJournal
-from .subjects import subject_columns, subject_key, subject_ref
+from .subjects import subject_columns, subject_key
 from .tables import Case, CaseParticipant, Clue
 
 
@@ -138,7 +139,7 @@ async def file_or_join(journal: CaseJournal, clue: Clue, *, actor: str) -> tuple
     await journal.emit("clue.verified", ClueVerified(
         clue_id=clue.id, decision="file", case_id=case.id, complaint_ids=clue.complaint_ids), subject=clue.id)
     await journal.emit("case.filed", CaseFiled(
-        case_id=case.id, clue_id=clue.id, agency=case.agency, subject=subject_ref(case), category=case.category,
+        case_id=case.id, clue_id=clue.id, agency=case.agency, subject=ref_of(case), category=case.category,
         complaint_ids=case.complaint_ids, due_at=case.due_at), subject=case.id)
     journal.record(case.id, "filed", actor=actor, due_at=case.due_at, clue_id=clue.id)
     return case, False

@@ -46,7 +46,8 @@ def handlers(runtime: ServiceRuntime) -> dict:
         """打早打小: a cluster becomes one clue; a grown cluster adds its complaints to that clue or its case."""
         journal = CaseJournal(session, runtime)
         clue = (await session.exec(select(Clue).where(
-            Clue.source == "cluster", Clue.source_ref.startswith(payload.cluster_id), Clue.status != "dismissed"))).first()
+            Clue.source == "cluster", Clue.source_ref.startswith(payload.cluster_id),
+            Clue.status != "dismissed"))).first()
         if clue is None:
             ref = payload.cluster_id if not await _dismissed(session, payload.cluster_id) else \
                 f"{payload.cluster_id}:{payload.count}"

@@ -1,4 +1,4 @@
-"""Joint action (联合执法, 案件会商): a lead agency and N participants, tasks, consultations; done when all tasks are."""
+"""Joint action (联合执法, 案件会商): a lead agency, N participants, tasks and consultations; done with its tasks."""
 import uuid
 from datetime import date
 

@@ -138,8 +138,9 @@ async def work_items(session: AsyncSession, *, agencies: list[str] | None, only_
 
     for clue in (await session.exec(select(Clue).where(Clue.status == "pending", mine(Clue.agency)))).all():
         add("clue", clue.id, None, "verify", clue.due_at, clue.agency)
-    for r in (await session.exec(select(Referral).where(Referral.status.in_(lifecycle.OPEN_REFERRAL_STATUSES),
-                                                        or_(mine(Referral.to_agency), mine(Referral.from_agency))))).all():
+    referrals = select(Referral).where(Referral.status.in_(lifecycle.OPEN_REFERRAL_STATUSES),
+                                       or_(mine(Referral.to_agency), mine(Referral.from_agency)))
+    for r in (await session.exec(referrals)).all():
         actor = r.from_agency if r.status == "awaiting_approval" else r.to_agency
         if agencies is None or actor in agencies:
             action = {"awaiting_approval": "approve", "pending": "accept_or_reject", "review_requested": "review",

@@ -6,30 +6,17 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.events.payloads.cases import ReferralKind
+from shared.subjects import Subject
 
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class SubjectIn(_Body):
-    uscc: str | None = Field(None, max_length=32)
-    name: str | None = Field(None, max_length=200)
-    platform: str | None = Field(None, max_length=64)
-    shop_id: str | None = Field(None, max_length=128)
-    region: str | None = Field(None, pattern=r"^\d{6}$", description="GB/T 2260; from the USCC when absent")
-
-    @model_validator(mode="after")
-    def _identifies_something(self) -> "SubjectIn":
-        if not (self.uscc or self.region):
-            raise ValueError("give the subject's uscc or its region")
-        return self
-
-
 class ClueCreate(_Body):
     source: Literal["monitoring", "platform_report", "agency"]
     source_ref: str = Field(min_length=1, max_length=64, description="the caller's own id; repeats are idempotent")
-    subject: SubjectIn
+    subject: Subject
     category: str = Field(min_length=1, max_length=64)
     agency: str | None = Field(None, max_length=32, description="who verifies it; routed by category when absent")
     summary: str = Field(min_length=1, max_length=5000)

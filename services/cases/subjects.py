@@ -15,7 +15,3 @@ def subject_columns(subject: SubjectRef) -> dict:
     return {"subject_uscc": subject.uscc, "subject_name": subject.name, "subject_platform": subject.platform,
             "subject_shop_id": subject.shop_id, "subject_region": subject.region}
 
-
-def subject_ref(row) -> SubjectRef:
-    return SubjectRef(uscc=row.subject_uscc, name=row.subject_name, platform=row.subject_platform,
-                      shop_id=row.subject_shop_id, region=row.subject_region)

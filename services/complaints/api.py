@@ -2,17 +2,18 @@
 from datetime import datetime, timezone
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 from sqlmodel import select
 
 from shared.app import RuntimeDep, SessionDep
 from shared.identity import Principal, require_roles
+from shared.subjects import Subject
 
 from . import early_warning, handling, intake, reading, stats
 from .domain.grounds import REJECTION_GROUNDS
 from .schemas import (AcceptanceDecision, CloseRequest, ComplaintCreate, ComplaintFilter, ComplaintPage,
                       ComplaintPublic, FlagPublic, ForwardRequest, MediationResult, Note, PlatformResponse,
-                      Reason, Reclassification, Subject, Timeline)
+                      Reason, Reclassification, Timeline)
 from .tables import ComplainantFlag
 
 router = APIRouter(prefix="/v1", tags=["complaints"])

@@ -7,9 +7,9 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db import upsert_insert
-from shared.events.payloads.common import SubjectRef
 from shared.events.payloads.complaints import ComplainantFlagged, ComplaintClusterAlert
 from shared.problems import NotFound
+from shared.subjects import ref_of
 
 from .journal import Journal
 from .tables import ComplainantFlag, Complaint, ComplaintCluster
@@ -64,7 +64,7 @@ async def check_cluster(journal: Journal) -> None:
     if row is None:
         return
     await journal.emit("complaint.cluster_alert", ComplaintClusterAlert(
-        cluster_id=row[0], subject=subject_ref(complaint), category=complaint.category,
+        cluster_id=row[0], subject=ref_of(complaint), category=complaint.category,
         lead_agency=complaint.lead_agency, complaint_ids=ids, window_days=rule.window_days, count=len(ids)))
     journal.record("cluster_alert", actor="system", cluster_id=row[0], count=len(ids))
 
@@ -136,7 +136,3 @@ async def clear_flag(session: AsyncSession, *, flag_id: str, actor: str, reason:
         session.add(flag_)
     return flag_
 
-
-def subject_ref(complaint: Complaint) -> SubjectRef:
-    return SubjectRef(uscc=complaint.subject_uscc, name=complaint.subject_name, platform=complaint.subject_platform,
-                      shop_id=complaint.subject_shop_id, region=complaint.subject_region)

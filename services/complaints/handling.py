@@ -12,7 +12,7 @@ from shared.identity import Principal, oversees
 from shared.problems import Conflict, Forbidden, InvalidInput, NotFound
 from shared.registry import UnknownPlatform
 from shared.runtime import ServiceRuntime
-from shared.uscc import uscc_region
+from shared.subjects import Subject, ref_of, resolve
 
 from . import early_warning, routing
 from .domain import lifecycle
@@ -20,7 +20,6 @@ from .domain.access import Access
 from .domain.grounds import REJECTION_GROUNDS
 from .journal import Journal
 from .reading import access_to
-from .schemas import Subject
 from .tables import Complaint
 
 _ROUTING_ACTIONS = {"reclassify", "identify_subject"}
@@ -163,7 +162,7 @@ async def escalate(session, runtime, principal, complaint_id: str, *, reason: st
     journal.move_to("escalated")
     await journal.emit("complaint.escalated", ComplaintEscalated(
         complaint_id=complaint.id, kind=complaint.kind, category=complaint.category,
-        subject=early_warning.subject_ref(complaint), lead_agency=complaint.lead_agency, reason=reason,
+        subject=ref_of(complaint), lead_agency=complaint.lead_agency, reason=reason,
         escalated_by=principal.sub))
     journal.record("escalated", actor=principal.sub, reason=reason)
     return await _done(journal)
@@ -213,12 +212,12 @@ async def reclassify(session, runtime, principal, complaint_id: str, *, category
 
 
 async def identify_subject(session, runtime, principal, complaint_id: str, *, subject: Subject) -> Complaint:
-    uscc = routing.checked_uscc(subject.uscc, runtime)
+    ref = resolve(subject, runtime.settings.uscc_exception_set)
     journal = await Action(session, runtime, principal, "identify_subject").load(complaint_id)
     complaint = journal.complaint
-    complaint.subject_uscc, complaint.subject_name = uscc, subject.name
-    complaint.subject_platform, complaint.subject_shop_id = subject.platform, subject.shop_id
-    complaint.subject_region = subject.region or uscc_region(uscc)
+    complaint.subject_uscc, complaint.subject_name = ref.uscc, ref.name
+    complaint.subject_platform, complaint.subject_shop_id = ref.platform, ref.shop_id
+    complaint.subject_region = ref.region
     await _reroute(journal, reason="manual", actor=principal.sub, subject_identified=True)
     return await _done(journal)
 

@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared.events.payloads.complaints import ComplaintReceived
 from shared.identity import Principal
 from shared.runtime import ServiceRuntime
-from shared.uscc import uscc_region
+from shared.subjects import ref_of, resolve
 
 from . import early_warning, routing
 from .classification import load_rules
@@ -28,8 +28,8 @@ async def submit_complaint(session: AsyncSession, *, runtime: ServiceRuntime, pr
         return existing, False
     now = now or datetime.now(timezone.utc)
     subject = data.subject
-    uscc = routing.checked_uscc(subject.uscc, runtime)
-    region = subject.region or uscc_region(uscc)
+    ref = resolve(subject, runtime.settings.uscc_exception_set)
+    uscc, region = ref.uscc, ref.region
     category, category_source, terms = _category(data, runtime)
     route = routing.route(runtime.registry, category, region)
     complainant = data.complainant.model_dump(exclude_none=True) if data.complainant else None
@@ -53,7 +53,7 @@ async def submit_complaint(session: AsyncSession, *, runtime: ServiceRuntime, pr
     journal.move_to("received")
     await journal.emit("complaint.received", ComplaintReceived(
         complaint_id=complaint.id, kind=data.kind, channel=data.channel, category=category,
-        subject=early_warning.subject_ref(complaint), received_at=now, anonymous=complainant is None,
+        subject=ref_of(complaint), received_at=now, anonymous=complainant is None,
         complainant_key=complaint.complainant_key))
     journal.record("received", actor=principal.sub, channel=data.channel, category=category,
                    category_source=category_source, category_terms=terms)

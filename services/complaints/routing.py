@@ -6,8 +6,6 @@ from shared.events.payloads.complaints import ComplaintRouted
 from shared.identity.principal import region_of_agency
 from shared.problems import InvalidInput
 from shared.registry import Registry, RegistryError, Routing, UnknownCategory
-from shared.runtime import ServiceRuntime
-from shared.uscc import InvalidUSCC, validate_uscc
 
 from .journal import Journal
 from .tables import Complaint, ComplaintAgency
@@ -63,11 +61,3 @@ async def announce_routing(journal: Journal, *, reason: str) -> None:
         journal.record("handed_over", actor="system", from_agency=complaint.handed_over_from,
                        to_agency=complaint.lead_agency)
 
-
-def checked_uscc(uscc: str | None, runtime: ServiceRuntime) -> str | None:
-    if uscc is None:
-        return None
-    try:
-        return validate_uscc(uscc, runtime.settings.uscc_exception_set)
-    except InvalidUSCC as exc:
-        raise InvalidInput(f"invalid USCC: {exc}", field="subject.uscc") from None

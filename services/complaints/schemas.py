@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.subjects import Subject
+
 Kind = Literal["complaint", "report"]
 Channel = Literal["hotline_12345", "hotline_12315", "web", "platform", "agency"]
 Status = Literal["received", "held", "forwarded", "mediating", "mediation_failed", "verifying", "escalated",
@@ -19,26 +21,6 @@ class Complainant(BaseModel):
     phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9\- ]{4,19}$")
     email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     id_number: str | None = Field(None, pattern=r"^[0-9A-Za-z]{6,32}$")
-
-
-class Subject(BaseModel):
-    """The market subject (USCC) and/or platform shop complained about."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    uscc: str | None = Field(None, min_length=1, max_length=32, description="统一社会信用代码, GB 32100-2015")
-    name: str | None = Field(None, max_length=200)
-    platform: str | None = Field(None, max_length=64)
-    shop_id: str | None = Field(None, max_length=128)
-    region: str | None = Field(None, pattern=r"^\d{6}$", description="GB/T 2260; from the USCC when absent")
-
-    @model_validator(mode="after")
-    def _identifies_something(self) -> "Subject":
-        if not (self.uscc or self.region):
-            raise ValueError("give the subject's uscc or its region")
-        if self.shop_id and not self.platform:
-            raise ValueError("shop_id needs the platform it belongs to")
-        return self
 
 
 class ComplaintCreate(BaseModel):

@@ -3,7 +3,7 @@ import asyncio
 import uuid
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer
 from sqlalchemy import Column, MetaData, String, Table, func, select
 from sqlalchemy.exc import OperationalError
 
