@@ -3,6 +3,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -39,6 +40,7 @@ class ServiceRuntime:
     consumers: list[EventConsumer] = field(default_factory=list)
     kafka_connected: asyncio.Event = field(default_factory=asyncio.Event)
     state: dict = field(default_factory=dict)  # service-specific singletons
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))  # tests move time
     _tasks: list[asyncio.Task] = field(default_factory=list)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -72,6 +74,9 @@ class ServiceRuntime:
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
         for consumer in self.consumers:
             self._tasks.append(asyncio.create_task(consumer.run(), name=f"{self.name}-consumer"))
+
+    def now(self) -> datetime:
+        return self.clock()
 
     def spawn(self, coro, name: str) -> None:
         """Run a background loop (sweeper) for the life of the service."""

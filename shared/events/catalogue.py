@@ -75,6 +75,7 @@ CATALOGUE: dict[str, EventSpec] = {spec.type: spec for spec in [
         ("credit.delisted", cr.CreditDelisted, "Removed from the list."),
         ("credit.sanctions_imposed", cr.CreditSanctionsImposed, "Joint sanctions per executing agency (联合惩戒)."),
         ("credit.sanction_executed", cr.CreditSanctionExecuted, "An agency executed a sanction."),
+        ("credit.sanction_overdue", cr.CreditSanctionOverdue, "An executing agency has not reported in time."),
         ("credit.repair_requested", cr.CreditRepairRequested, "Credit repair requested (信用修复)."),
         ("credit.repaired", cr.CreditRepaired, "Credit repair approved."),
         ("credit.observation_started", cr.CreditObservation, "An observation period started (观察期)."),

@@ -1,7 +1,7 @@
 """Events of the credit service (topic jointsup.credit)."""
 from datetime import date, datetime
 
-from .common import Payload
+from .common import Overdue, Payload
 
 
 class CreditRecordAdded(Payload):
@@ -60,6 +60,12 @@ class CreditSanctionExecuted(Payload):
     agency: str
     measure: str
     note: str | None = None
+
+
+class CreditSanctionOverdue(Overdue):
+    sanction_id: str
+    uscc: str
+    measure: str
 
 
 class CreditRepairRequested(Payload):

@@ -1,0 +1,1 @@
+"""Pure rules of the credit service: no I/O imports here."""

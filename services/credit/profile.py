@@ -1,0 +1,49 @@
+"""The 360° subject profile: facts from the service's own tables → the explainable score and tier."""
+from sqlmodel import select
+
+from shared.events.payloads.credit import CreditTierChanged
+
+from .context import Credit
+from .domain.scoring import Facts, PenaltyFact, Score, score
+from .tables import CreditRecord, Listing, Repair, Subject, SubjectCase, SubjectCluster, SubjectComplaint
+
+
+async def facts(credit: Credit, uscc: str) -> Facts:
+    s = credit.session
+    penalties = (await s.exec(select(CreditRecord).where(
+        CreditRecord.uscc == uscc, CreditRecord.kind == "penalty", CreditRecord.outcome == "penalty",
+        CreditRecord.repaired_at.is_(None), CreditRecord.revoked_at.is_(None)))).all()
+    return Facts(
+        penalties=tuple(PenaltyFact(r.id, r.severity or "minor", r.decided_on) for r in penalties),
+        listings=tuple((await s.exec(select(Listing.id).where(Listing.uscc == uscc,
+                                                              Listing.status == "active"))).all()),
+        open_cases=tuple((await s.exec(select(SubjectCase.case_id).where(SubjectCase.uscc == uscc,
+                                                                         SubjectCase.open.is_(True)))).all()),
+        clusters=tuple((c.cluster_id, c.alerted_at.date()) for c in (await s.exec(
+            select(SubjectCluster).where(SubjectCluster.uscc == uscc))).all()),
+        complaints=tuple((c.complaint_id, c.received_at.date()) for c in (await s.exec(
+            select(SubjectComplaint).where(SubjectComplaint.uscc == uscc))).all()),
+        repairs=tuple((await s.exec(select(Repair.id).where(Repair.uscc == uscc,
+                                                            Repair.status == "approved"))).all()),
+    )
+
+
+def explain(result: Score) -> dict:
+    return {"base": result.base, "score": result.score, "tier": result.tier,
+            "factors": [{"key": f.key, "what": f.what, "weight": f.weight, "value": f.value,
+                         "contribution": f.contribution, "records": list(f.records)} for f in result.factors]}
+
+
+async def recompute(credit: Credit, uscc: str, *, name: str | None = None, region: str | None = None) -> Subject:
+    """Score the subject again; credit.tier_changed when the tier moves (an unknown subject counts as A)."""
+    subject = await credit.session.get(Subject, uscc) or Subject(uscc=uscc, updated_at=credit.now)
+    before = subject.tier
+    result = score(credit.rules, await facts(credit, uscc), credit.today)
+    subject.score, subject.tier, subject.explanation = result.score, result.tier, explain(result)
+    subject.name, subject.region = name or subject.name, region or subject.region
+    subject.updated_at = credit.now
+    credit.session.add(subject)
+    if result.tier != before:
+        await credit.emit("credit.tier_changed", CreditTierChanged(uscc=uscc, from_tier=before, to_tier=result.tier,
+                                                                   score=result.score), key=uscc)
+    return subject
