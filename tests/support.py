@@ -71,13 +71,14 @@ def officer(agency: str, *roles: str) -> dict[str, str]:
     return auth(agency=agency, roles=list(roles or ("officer",)))
 
 
-async def publish(bootstrap: str, event_type: str, *, subject: str, payload) -> str:
+async def publish(bootstrap: str, event_type: str, *, subject: str, payload, event_id: str | None = None) -> str:
     """Put one event on its topic through the real broker, as the service owning it would; returns its id."""
     from shared.events import encode, spec_for
     from shared.messaging.kafka import make_producer
 
     spec = spec_for(event_type)
-    event = encode(type=event_type, source="/jointsup/test", subject=subject, data=payload.model_dump(mode="json"))
+    event = encode(type=event_type, source="/jointsup/test", subject=subject, data=payload.model_dump(mode="json"),
+                   event_id=event_id)
     producer = make_producer(bootstrap, client_id="jointsup-test")
     await producer.start()
     try:
