@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-sqlite test-postgres token migration dlq-replay clean
+.PHONY: install run test test-sqlite test-postgres token migration dlq-replay bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ migration: install  ## make migration SERVICE=complaints MSG="add x"
 
 dlq-replay: install  ## make dlq-replay SERVICE=notify
 	$(VENV)/bin/jointsup-dlq replay --service $(SERVICE)
+
+bench: install  ## the benchmarks under bench/ (BENCH_ARGS="--database-url postgresql://127.0.0.1/test")
+	$(PY) -m bench.complaints_stats $(BENCH_ARGS)
+	$(PY) -m bench.credit_sanction_check $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

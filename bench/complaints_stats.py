@@ -1,7 +1,7 @@
 """Public complaint statistics with a million complaints: counters (what the service serves) against the
 baseline of aggregating the complaint table on each request, both measured here on the same data.
 
-    .venv/bin/python bench/complaints_stats.py [--complaints 1000000] [--database-url postgresql://...]
+    .venv/bin/python -m bench.complaints_stats [--complaints 1000000] [--database-url postgresql://host/any]
 
 Prints the time per request for the whole region, one platform and one subject, and the ratio.
 """
@@ -9,11 +9,9 @@ import argparse
 import asyncio
 import random
 import statistics
-import tempfile
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 from sqlalchemy import Integer, cast, func, select
 
@@ -21,6 +19,7 @@ from services.complaints.domain.lifecycle import RESOLVED_OUTCOMES, STATUSES
 from services.complaints.domain.stats import median_hours
 from services.complaints.stats import public_stats, rebuild_counters
 from services.complaints.tables import Complaint
+from bench.scratch import scratch_database
 from shared.db import make_engine, make_sessionmaker, migrate
 from shared.uscc import make_uscc
 
@@ -97,10 +96,15 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--complaints", type=int, default=1_000_000)
     parser.add_argument("--subjects", type=int, default=20_000)
-    parser.add_argument("--database-url", help="default: a new SQLite file in a temporary directory")
+    parser.add_argument("--database-url", help="a PostgreSQL server to create a scratch database on "
+                                               "(dropped afterwards); default: a temporary SQLite file")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench_complaints.db'}"
+    async with scratch_database(args.database_url, "complaints") as url:
+        await run(url, args)
+
+
+async def run(url: str, args) -> None:
     await migrate(url, "complaints")
     engine = make_engine(url)
     sessionmaker = make_sessionmaker(engine)

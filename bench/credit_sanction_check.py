@@ -1,0 +1,104 @@
+"""The sanction check an agency system makes before acting (GET /v1/subjects/{uscc}/sanctions/check):
+its latency with many listed subjects, against the floor of one trivial query on the same connection.
+
+    .venv/bin/python -m bench.credit_sanction_check [--subjects 200000] [--listed-share 0.1] [--database-url ...]
+"""
+import argparse
+import asyncio
+import random
+import statistics
+import time
+import uuid
+from datetime import date, datetime, timezone
+from types import SimpleNamespace
+
+from sqlalchemy import text
+
+from services.credit.context import Credit
+from services.credit.listing import check
+from services.credit.settings import CreditSettings
+from services.credit.tables import CreditRecord, Listing, ListingProposal, Sanction
+from bench.scratch import scratch_database
+from shared.db import make_engine, make_sessionmaker, migrate
+from shared.uscc import make_uscc
+
+
+async def load(sessionmaker, usccs: list[str], listed: list[str], measures: list[str]) -> None:
+    now, today = datetime.now(timezone.utc), date.today()
+    async with sessionmaker() as session:
+        connection = await session.connection()
+        for start in range(0, len(listed), 2000):
+            records, proposals, listings, sanctions = [], [], [], []
+            for uscc in listed[start:start + 2000]:
+                record_id, proposal_id, listing_id = (str(uuid.uuid4()) for _ in range(3))
+                records.append({"id": record_id, "subject_kind": "market", "uscc": uscc, "kind": "penalty",
+                                "severity": "serious", "measures": [], "created_at": now})
+                proposals.append({"id": proposal_id, "uscc": uscc, "record_id": record_id, "agency": "440105-amr",
+                                  "reasons": [], "source": "auto", "status": "listed", "hearing_due_at": now,
+                                  "created_by": "bench", "created_at": now})
+                listings.append({"id": listing_id, "uscc": uscc, "proposal_id": proposal_id, "record_id": record_id,
+                                 "basis": "bench", "status": "active", "listed_on": today,
+                                 "removal_request_from": today, "remove_by": today})
+                sanctions += [{"id": str(uuid.uuid4()), "listing_id": listing_id, "uscc": uscc, "measure": m,
+                               "agency": "440100-finance", "basis": "bench", "status": "imposed"} for m in measures]
+            for table, rows in ((CreditRecord, records), (ListingProposal, proposals), (Listing, listings),
+                                (Sanction, sanctions)):
+                await connection.execute(table.__table__.insert(), rows)
+            await session.commit()
+            connection = await session.connection()
+
+
+async def timed(fn, samples: int) -> list[float]:
+    out = []
+    for _ in range(samples):
+        t0 = time.perf_counter()
+        await fn()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def summary(ms: list[float]) -> str:
+    ms = sorted(ms)
+    return f"p50 {statistics.median(ms):7.3f} ms   p99 {ms[int(len(ms) * 0.99) - 1]:7.3f} ms"
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--subjects", type=int, default=200_000)
+    parser.add_argument("--listed-share", type=float, default=0.1)
+    parser.add_argument("--samples", type=int, default=2000)
+    parser.add_argument("--database-url", help="a PostgreSQL server to create a scratch database on "
+                                               "(dropped afterwards); default: a temporary SQLite file")
+    args = parser.parse_args()
+    async with scratch_database(args.database_url, "credit") as url:
+        await run(url, args)
+
+
+async def run(url: str, args) -> None:
+    await migrate(url, "credit")
+    engine = make_engine(url)
+    sessionmaker = make_sessionmaker(engine)
+    rng = random.Random(11)
+    usccs = [make_uscc("440105", f"{i:08d}") for i in range(args.subjects)]
+    listed = rng.sample(usccs, int(len(usccs) * args.listed_share))
+    settings = CreditSettings()
+    runtime = SimpleNamespace(settings=settings, now=lambda: datetime.now(timezone.utc))
+    measures = list(Credit(None, runtime, runtime.now()).catalogue)
+    t0 = time.perf_counter()
+    await load(sessionmaker, usccs, listed, measures)
+    print(f"{engine.dialect.name}: {args.subjects:,} subjects, {len(listed):,} listed, "
+          f"{len(listed) * len(measures):,} sanctions loaded in {time.perf_counter() - t0:.1f}s")
+    async with sessionmaker() as session:
+        credit = Credit(session, runtime, runtime.now())
+        answers = [await check(credit, u, "government_procurement") for u in (listed[0], usccs[0])]
+        assert answers[0]["allowed"] is False and (answers[1]["allowed"] is True or usccs[0] in listed)
+        floor = await timed(lambda: session.exec(text("SELECT 1")), args.samples)
+        checks = await timed(lambda: check(credit, rng.choice(usccs), rng.choice(measures)), args.samples)
+    print(f"{'baseline (SELECT 1)':<22}{summary(floor)}")
+    print(f"{'sanction check':<22}{summary(checks)}")
+    print(f"check / baseline (p50): {statistics.median(checks) / statistics.median(floor):.1f}x")
+    await engine.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
