@@ -58,6 +58,9 @@ async def decide(credit: Credit, principal: Principal, repair_id: str, *, decisi
     if decision == "approve":  # publicity ends, the listing resting on it ends, the tier is scored again
         record.repaired_at = credit.now
         credit.session.add(record)
+        credit.session.add(CreditRecord(id=str(uuid.uuid4()), subject_kind="market", uscc=repair.uscc,
+                                        kind="repair", agency=record.agency, summary=f"repaired {record.id}: {reason}",
+                                        decided_on=credit.today, created_at=credit.now))
         await credit.emit("credit.repaired", CreditRepaired(repair_id=repair.id, uscc=repair.uscc,
                                                             record_id=record.id), key=repair.uscc)
         if (active := await listing.active_listing_on(credit, record.id)) is not None:

@@ -188,3 +188,17 @@ async def test_bad_input_is_4xx_and_nothing_is_stored(system):
     async with system["credit"].runtime.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Observation).where(
             Observation.business_tag == "live_commerce")) == 0
+
+
+async def test_unexecuted_sanctions_are_overdue_once(system):
+    runtime = system["credit"].runtime
+    async with system.client("credit") as client:
+        uscc, profile = await listed_subject(system, client)
+        executed = profile["sanctions"][0]
+        await ok(await client.post(f"/v1/sanctions/{executed['id']}/execution",
+                                   headers=officer(executed["agency"])))
+    with clock_moved(runtime, timedelta(days=40)):
+        await sweep(runtime)
+        await sweep(runtime)
+    overdue = (await outbox_types(runtime, uscc)).count("credit.sanction_overdue")
+    assert overdue == len(profile["sanctions"]) - 1  # every sanction but the executed one, once each

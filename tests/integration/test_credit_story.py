@@ -4,7 +4,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 
 from shared.events.payloads.cases import CaseDecided
-from tests.support import auth, eventually, officer, outbox_types, publish, random_uscc, unique
+from tests.support import eventually, officer, outbox_types, publish, random_uscc, unique
 
 HAIZHU_AMR = officer("440105-amr")
 
@@ -93,6 +93,7 @@ async def test_severe_decision_to_listing_sanctions_repair_and_delisting(system)
         profile = await ok(await client.get(f"/v1/subjects/{uscc}", headers=HAIZHU_AMR))
         public = await ok(await client.get(f"/v1/public/subjects/{uscc}"))
     assert profile["listings"][0]["status"] == "removed" and profile["sanctions"] == []
+    assert sorted(r["kind"] for r in profile["records"]) == ["delisting", "listing", "penalty", "repair"]
     assert public["penalties"] == [] and public["serious_dishonesty_list"] is None
     types = await outbox_types(runtime, uscc)
     for expected in ("credit.record_added", "credit.tier_changed", "credit.listing_proposed", "credit.listed",
