@@ -42,6 +42,7 @@ class ServiceRuntime:
     state: dict = field(default_factory=dict)  # service-specific singletons
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))  # tests move time
     _tasks: list[asyncio.Task] = field(default_factory=list)
+    _closers: list[Callable[[], Awaitable]] = field(default_factory=list)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     def add_consumer(self, handlers: Mapping[str, Handler], consumed: list[str]) -> EventConsumer:
@@ -74,6 +75,10 @@ class ServiceRuntime:
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
         for consumer in self.consumers:
             self._tasks.append(asyncio.create_task(consumer.run(), name=f"{self.name}-consumer"))
+
+    def on_stop(self, closer: Callable[[], Awaitable]) -> None:
+        """Run `closer` when the service stops, after its loops have ended."""
+        self._closers.append(closer)
 
     def now(self) -> datetime:
         return self.clock()
@@ -112,6 +117,11 @@ class ServiceRuntime:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        for closer in self._closers:
+            try:
+                await asyncio.wait_for(closer(), timeout)
+            except Exception as exc:
+                log.warning("%s closing: %s", self.name, exc)
         try:
             await asyncio.wait_for(self.producer.stop(), timeout)
         except Exception as exc:

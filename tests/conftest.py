@@ -141,8 +141,11 @@ async def system(broker, databases):
     """The four services, each with its own database, talking through the real broker."""
     sys_ = System(broker)
     for name in ("complaints", "cases", "credit", "notify"):
+        extra = {} if name != "notify" else {  # a short retry schedule; contacts from this run's complaints
+            "complaints_url": sys_.services["complaints"].url, "retry_schedule": "0,0.3,0.3,0.3",
+            "deliver_poll_seconds": 0.1, "outbox_dir": databases.tmp_dir / "notify-outbox", "retry_jitter": 0.0}
         settings = service_settings(name, database_url=databases.url(name), bootstrap=broker.bootstrap,
-                                    port=free_port())
+                                    port=free_port(), **extra)
         sys_.services[name] = await start_service(name, settings)
     for service in sys_.services.values():
         await asyncio.wait_for(service.runtime.kafka_connected.wait(), 30)

@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from shared.app import RuntimeDep, SessionDep
 from shared.identity import Principal, require_roles
+from shared.problems import NotFound
 from shared.subjects import Subject
 
 from . import early_warning, handling, intake, reading, stats
@@ -14,7 +15,7 @@ from .domain.grounds import REJECTION_GROUNDS
 from .schemas import (AcceptanceDecision, CloseRequest, ComplaintCreate, ComplaintFilter, ComplaintPage,
                       ComplaintPublic, FlagPublic, ForwardRequest, MediationResult, Note, PlatformResponse,
                       Reason, Reclassification, Timeline)
-from .tables import ComplainantFlag
+from .tables import ComplainantFlag, Complaint
 
 router = APIRouter(prefix="/v1", tags=["complaints"])
 public_router = APIRouter(prefix="/v1/public", tags=["public"])
@@ -192,3 +193,20 @@ async def public_stats(session: SessionDep, platform: str | None = Query(None, m
 
 def _view(complaint, runtime, principal) -> ComplaintPublic:
     return reading.to_public(complaint, runtime=runtime, access=reading.access_to(complaint, principal, runtime))
+
+
+internal_router = APIRouter(prefix="/internal", tags=["internal"])
+ServicePrincipal = require_roles("service")
+
+
+@internal_router.get("/complaints/{complaint_id}/contact", responses=PROBLEMS)
+async def complainant_contact(complaint_id: str, session: SessionDep, runtime: RuntimeDep,
+                              principal: Principal = ServicePrincipal) -> dict:
+    """The complainant's contact details, for notify to send a message; only the service role may ask.
+    Nothing here is logged, and notify does not keep what it reads."""
+    complaint = await session.get(Complaint, complaint_id)
+    if complaint is None:
+        raise NotFound(f"no complaint {complaint_id}")
+    contact = runtime.cipher.decrypt_json(complaint.complainant_enc) if complaint.complainant_enc else {}
+    return {"complaint_id": complaint.id, "kind": complaint.kind, "anonymous": not contact,
+            "name": contact.get("name"), "phone": contact.get("phone"), "email": contact.get("email")}

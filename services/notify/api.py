@@ -1,19 +1,23 @@
-"""HTTP routes of the notify service."""
-from datetime import datetime, timezone
+"""HTTP routes of the notify service: inbox, subscriptions, deliveries, digest."""
+from datetime import date, datetime, timezone
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, status
 from sqlalchemy import func
 from sqlmodel import select
 
-from shared.app import SessionDep
-from shared.identity import PrincipalDep
-from shared.problems import Forbidden, NotFound
+from shared.app import RuntimeDep, SessionDep
+from shared.identity import Principal, PrincipalDep, require_roles
+from shared.problems import Conflict, Forbidden, NotFound
 
+from . import subscriptions
+from .digest import digest
 from .recipients import inbox_of
-from .schemas import InboxItemPublic, InboxPage
-from .tables import InboxItem
+from .schemas import DeliveryOut, InboxItemPublic, InboxPage, SubscriptionIn, SubscriptionOut
+from .tables import Delivery, InboxItem, Subscription
 
-router = APIRouter(prefix="/v1", tags=["inbox"])
+router = APIRouter(prefix="/v1", tags=["notify"])
+PROBLEMS = {s: {"model": None, "content": {"application/problem+json": {}}} for s in (400, 401, 403, 404, 409, 422)}
+Lead = require_roles("lead")
 
 
 def _recipient(principal) -> str:
@@ -51,3 +55,67 @@ async def mark_read(item_id: int, session: SessionDep, principal: PrincipalDep) 
         session.add(item)
         await session.commit()
     return InboxItemPublic.model_validate(item, from_attributes=True)
+
+
+@router.post("/subscriptions", status_code=status.HTTP_201_CREATED, response_model=SubscriptionOut,
+             responses=PROBLEMS)
+async def subscribe(body: SubscriptionIn, session: SessionDep, runtime: RuntimeDep,
+                    principal: PrincipalDep) -> SubscriptionOut:
+    """A webhook for the caller's agency or platform; the signing secret (whsec_...) is shown only now."""
+    return await subscriptions.create(session, runtime, owner=_recipient(principal), actor=principal.sub, body=body)
+
+
+@router.get("/subscriptions", response_model=list[SubscriptionOut], responses=PROBLEMS)
+async def list_subscriptions(session: SessionDep, principal: PrincipalDep) -> list[SubscriptionOut]:
+    rows = (await session.exec(select(Subscription).where(Subscription.owner == _recipient(principal))
+                               .order_by(Subscription.created_at))).all()
+    return [subscriptions.out(s) for s in rows]
+
+
+@router.post("/subscriptions/{subscription_id}/rotate", response_model=SubscriptionOut, responses=PROBLEMS)
+async def rotate_secret(subscription_id: str, session: SessionDep, runtime: RuntimeDep,
+                        principal: PrincipalDep) -> SubscriptionOut:
+    return await subscriptions.rotate(session, runtime, owner=_recipient(principal), subscription_id=subscription_id)
+
+
+def _owned(principal: Principal):
+    return None if principal.has_role("admin") else _recipient(principal)
+
+
+@router.get("/deliveries", response_model=list[DeliveryOut], responses=PROBLEMS)
+async def list_deliveries(session: SessionDep, principal: PrincipalDep,
+                          status: str | None = Query(None, pattern="^(pending|delivered|failed|skipped)$"),
+                          limit: int = Query(100, ge=1, le=1000)) -> list[DeliveryOut]:
+    """The caller's deliveries (an admin sees all), newest first; `status=failed` are the dead letters."""
+    query = select(Delivery)
+    if (owner := _owned(principal)) is not None:
+        query = query.where(Delivery.recipient == owner)
+    if status:
+        query = query.where(Delivery.status == status)
+    rows = (await session.exec(query.order_by(Delivery.created_at.desc()).limit(limit))).all()
+    return [DeliveryOut.model_validate(d, from_attributes=True) for d in rows]
+
+
+@router.post("/deliveries/{delivery_id}/retry", response_model=DeliveryOut, responses=PROBLEMS)
+async def retry_delivery(delivery_id: str, session: SessionDep, principal: PrincipalDep) -> DeliveryOut:
+    """Send a dead-lettered delivery again, with a fresh schedule."""
+    delivery = await session.get(Delivery, delivery_id)
+    owner = _owned(principal)
+    if delivery is None or (owner is not None and delivery.recipient != owner):
+        raise NotFound(f"no delivery {delivery_id}")
+    if delivery.status != "failed":
+        raise Conflict(f"only failed deliveries are retried; this one is {delivery.status}",
+                       status_now=delivery.status, allowed_actions=[])
+    delivery.status, delivery.attempts, delivery.next_attempt_at = "pending", 0, datetime.now(timezone.utc)
+    session.add(delivery)
+    await session.commit()
+    return DeliveryOut.model_validate(delivery, from_attributes=True)
+
+
+@router.get("/digest", responses=PROBLEMS)
+async def daily_digest(session: SessionDep, runtime: RuntimeDep, day: date = Query(alias="date"),
+                       principal: Principal = Lead) -> dict:
+    """For the lead office: per agency of its region, what arrived, what closed, what is overdue that day."""
+    if not principal.region:
+        raise Forbidden("the token names no region")
+    return await digest(session, runtime, region=principal.region, day=day)

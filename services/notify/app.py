@@ -4,8 +4,18 @@ from shared.events import topics
 
 from . import consumers
 from .api import router
+from .deliverer import Deliverer
+from .digest import schedule_daily
 from .settings import NotifySettings
 from .tables import messaging
+
+
+def _start(runtime) -> None:
+    deliverer = runtime.state["deliverer"] = Deliverer(runtime)
+    runtime.every(runtime.settings.deliver_poll_seconds, deliverer.poll, "deliverer")
+    runtime.every(600, lambda: schedule_daily(runtime), "daily digest")
+    runtime.on_stop(deliverer.close)
+
 
 DEFINITION = ServiceDefinition(
     name="notify",
@@ -15,6 +25,7 @@ DEFINITION = ServiceDefinition(
     routers=[router],
     consumes=[topics.COMPLAINTS, topics.CASES, topics.CREDIT],
     handlers=consumers.handlers,
+    on_start=_start,
 )
 
 

@@ -1,31 +1,110 @@
-"""Events → inbox notifications."""
-from datetime import datetime, timezone
+"""Events → inbox items and deliveries, written in the transaction that records the event as handled, so a
+redelivered event makes no second message."""
+import uuid
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
 
+import yaml
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.db import upsert_insert
 from shared.events import Event
-from shared.events.payloads.complaints import ComplaintRouted
 from shared.runtime import ServiceRuntime
 
-from .recipients import routed_complaint_recipients
-from .tables import InboxItem
+from .domain.audience import audience
+from .tables import Delivery, InboxItem, Subscription
+from .templates import render
+
+AUDIENCE_PATH = Path(__file__).parent / "audience.yaml"
 
 
-async def on_complaint_routed(session: AsyncSession, event: Event, payload: ComplaintRouted) -> None:
-    """Tell the lead and co-handling agencies that a complaint is theirs."""
-    due = payload.due_at.date().isoformat()
-    for agency, part in routed_complaint_recipients(payload.lead_agency, payload.co_agencies):
-        action = "受理决定" if part == "lead" else "协办"
-        session.add(InboxItem(
-            recipient=agency, event_id=event.id, event_type=event.type, aggregate_id=payload.complaint_id,
-            title=f"新投诉举报待{action} / Complaint routed to you ({part})",
-            body=(f"投诉 {payload.complaint_id}（{payload.category}）已分派：牵头 {payload.lead_agency}，"
-                  f"协办 {', '.join(payload.co_agencies) or '无'}；受理期限 {due}。\n"
-                  f"Complaint {payload.complaint_id} ({payload.category}): lead {payload.lead_agency}, "
-                  f"co-handling {', '.join(payload.co_agencies) or 'none'}; acceptance due {due}."),
-            created_at=datetime.now(timezone.utc),
-        ))
+@lru_cache(maxsize=1)
+def rules() -> dict:
+    return yaml.safe_load(AUDIENCE_PATH.read_text(encoding="utf-8"))
 
 
-def handlers(_runtime: ServiceRuntime) -> dict:
-    return {"complaint.routed": on_complaint_routed}
+def cloudevent(event: Event) -> dict:
+    return {"specversion": "1.0", "id": event.id, "source": event.source, "type": event.type,
+            "subject": event.subject, "time": event.time.isoformat(), "datacontenttype": "application/json",
+            "data": event.data}
+
+
+def dedupe_key(event: Event) -> str:
+    """An overdue step is one reminder per step and due date, whatever event carried it."""
+    if event.short_type.endswith(".overdue"):
+        return f"overdue:{event.short_type}:{event.subject}:{event.data.get('step')}:{event.data.get('due_at')}"
+    return event.id
+
+
+def _matches(subscription: Subscription, event: Event) -> bool:
+    if subscription.event_types and "*" not in subscription.event_types \
+            and event.short_type not in subscription.event_types:
+        return False
+    return all(str(event.data.get(k)) in ([str(x) for x in v] if isinstance(v, list) else [str(v)])
+               for k, v in (subscription.filters or {}).items())
+
+
+class Fanout:
+    def __init__(self, session: AsyncSession, runtime: ServiceRuntime, event: Event):
+        self.session, self.runtime, self.event = session, runtime, event
+        self.now = datetime.now(timezone.utc)
+        self.key = dedupe_key(event)
+        self.first_attempt = self.now + timedelta(seconds=runtime.settings.schedule[0])
+
+    async def delivery(self, recipient: str, channel: str, target: str, endpoint: str, payload: dict) -> None:
+        insert = upsert_insert(self.session, Delivery.__table__).values(
+            id=str(uuid.uuid4()), dedupe_key=self.key, event_id=self.event.id, event_type=self.event.type,
+            aggregate_id=self.event.subject or "", recipient=recipient, channel=channel, target=target,
+            endpoint=endpoint, payload=payload, status="pending", attempts=0, next_attempt_at=self.first_attempt,
+            created_at=self.now).on_conflict_do_nothing()
+        await (await self.session.connection()).execute(insert)
+
+    async def agency(self, recipient: str, role: str) -> None:
+        """An inbox item, and a webhook to each of the recipient's matching subscriptions."""
+        event = self.event
+        title, body = render(event.short_type, event=cloudevent(event), data=event.data, role=role,
+                             recipient=recipient, complainant=None)
+        exists = (await self.session.exec(select(InboxItem.id).where(
+            InboxItem.event_id == event.id, InboxItem.recipient == recipient))).first()
+        if exists is None:
+            self.session.add(InboxItem(recipient=recipient, event_id=event.id, event_type=event.type,
+                                       aggregate_id=event.subject or "", title=title[:200], body=body,
+                                       created_at=self.now))
+        subscriptions = (await self.session.exec(select(Subscription).where(
+            Subscription.owner == recipient, Subscription.active.is_(True)))).all()
+        for subscription in subscriptions:
+            if _matches(subscription, event):
+                await self.delivery(recipient, "webhook", subscription.id, f"webhook:{subscription.id}",
+                                    {"cloudevent": cloudevent(event)})
+
+    async def complainant(self, complaint_id: str) -> None:
+        """SMS and e-mail, addressed at send time from the complaints service."""
+        for channel in ("sms", "email"):
+            await self.delivery(f"complainant:{complaint_id}", channel, "-", channel,
+                                {"cloudevent": cloudevent(self.event), "complaint_id": complaint_id})
+
+
+def handlers(runtime: ServiceRuntime) -> dict:
+    async def on_event(session: AsyncSession, event: Event, payload) -> None:
+        rule = rules().get(event.short_type)
+        if rule is None:
+            return
+        who = audience(rule, event.data, runtime.registry.lead_office_for)
+        fanout = Fanout(session, runtime, event)
+        for index, recipient in enumerate(who.agencies):
+            await fanout.agency(recipient, _role(event.short_type, index))
+        for office in who.lead_offices:
+            await fanout.agency(office, "lead_office")
+        for complaint_id in who.complainants:
+            await fanout.complainant(complaint_id)
+
+    return {event_type: on_event for event_type in rules() if event_type != "confirm_delivery"}
+
+
+def _role(event_type: str, index: int) -> str:
+    """The first agency field names the one who acts (lead, receiver, responsible); the others take part."""
+    if event_type == "complaint.routed":
+        return "lead" if index == 0 else "co"
+    return "primary" if index == 0 else "party"

@@ -1,0 +1,135 @@
+"""The ways out: webhooks (Standard Webhooks), e-mail (SMTP, or a local file), SMS (a provider, by default a
+local file), and the complaints service for contact details, which are used and never kept."""
+import asyncio
+import json
+import smtplib
+import ssl
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from shared.identity import mint_token
+from shared.pii import mask_phone
+
+from .domain.signing import signature_header
+from .domain.sms import segments
+from .domain.targets import url_problem
+from .settings import NotifySettings
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    error: str | None = None
+    gone: bool = False  # 410: the endpoint asks not to be called again
+    segments: int | None = None
+
+
+async def resolve(host: str) -> list[str]:
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None)
+    except OSError:
+        return []
+    return sorted({info[4][0] for info in infos})
+
+
+async def check_target(settings: NotifySettings, url: str) -> str | None:
+    """Why this URL may not be called now (also checked at send time: DNS may have changed)."""
+    host = urlsplit(url).hostname or ""
+    return url_problem(url, await resolve(host) if host else [], allowed_hosts=settings.allowed_host_set,
+                       allow_loopback=settings.loopback_allowed)
+
+
+async def post_webhook(client: httpx.AsyncClient, settings: NotifySettings, *, url: str, secrets: list[str],
+                       msg_id: str, body: bytes) -> Outcome:
+    if problem := await check_target(settings, url):
+        return Outcome(False, f"target refused: {problem}")
+    timestamp = int(time.time())
+    headers = {"content-type": "application/json", "webhook-id": msg_id, "webhook-timestamp": str(timestamp),
+               "webhook-signature": signature_header(secrets, msg_id, timestamp, body)}
+    try:
+        response = await client.post(url, content=body, headers=headers, timeout=settings.webhook_timeout_seconds)
+    except httpx.HTTPError as exc:
+        return Outcome(False, f"{type(exc).__name__}: {exc}"[:500])
+    if 200 <= response.status_code < 300:
+        return Outcome(True)
+    return Outcome(False, f"HTTP {response.status_code}", gone=response.status_code == 410)
+
+
+class Mailer:
+    """SMTP when a host is configured; otherwise .eml files in the outbox directory (the embedded default)."""
+
+    def __init__(self, settings: NotifySettings):
+        self.settings = settings
+
+    async def send(self, to: str, subject: str, body: str) -> Outcome:
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = self.settings.mail_from, to, subject
+        message.set_content(body)
+        try:
+            await asyncio.to_thread(self._deliver, message)
+        except (OSError, smtplib.SMTPException) as exc:
+            return Outcome(False, f"{type(exc).__name__}: {exc}"[:500])
+        return Outcome(True)
+
+    def _deliver(self, message: EmailMessage) -> None:
+        s = self.settings
+        if not s.smtp_host:
+            folder = s.outbox_dir / "mail"
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}.eml").write_bytes(bytes(message))
+            return
+        with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=30) as smtp:
+            if s.smtp_starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if s.smtp_username:
+                smtp.login(s.smtp_username, s.smtp_password.get_secret_value() if s.smtp_password else "")
+            smtp.send_message(message)
+
+
+class FileSms:
+    """Development SMS provider: one JSON line per message in the outbox, the number masked."""
+
+    def __init__(self, outbox_dir: Path):
+        self.path = outbox_dir / "sms.jsonl"
+
+    async def send(self, phone: str, text: str) -> Outcome:
+        count = segments(text)
+        line = json.dumps({"at": datetime.now(timezone.utc).isoformat(), "to": mask_phone(phone),
+                           "segments": count, "text": text}, ensure_ascii=False)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(self._append, line)
+        return Outcome(True, segments=count)
+
+    def _append(self, line: str) -> None:
+        with self.path.open("a", encoding="utf-8") as out:
+            out.write(line + "\n")
+
+
+SMS_PROVIDERS = {"file": lambda settings: FileSms(settings.outbox_dir)}
+
+
+class Contacts:
+    """Complainant contact details from the complaints service (service token), never stored here."""
+
+    def __init__(self, settings: NotifySettings, client: httpx.AsyncClient):
+        self.settings, self.client = settings, client
+
+    def _token(self) -> str:
+        if self.settings.service_token is not None:
+            return self.settings.service_token.get_secret_value()
+        return mint_token(self.settings.jwt_secret.get_secret_value(), sub="service:notify", roles=["service"],
+                          ttl_seconds=300)
+
+    async def of(self, complaint_id: str) -> dict | None:
+        response = await self.client.get(f"{self.settings.complaints_url}/internal/complaints/{complaint_id}/contact",
+                                         headers={"Authorization": f"Bearer {self._token()}"}, timeout=10)
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        return response.json()

@@ -1,0 +1,166 @@
+"""Sends due deliveries: claimed with a lease (SKIP LOCKED on PostgreSQL), sent concurrently with a limit per
+endpoint and a circuit breaker, retried on the schedule, dead-lettered after the last attempt."""
+import asyncio
+import json
+import logging
+import random
+import time
+from datetime import datetime, timedelta, timezone
+
+import httpx
+from sqlmodel import select
+
+from shared.db import for_update
+from shared.events.payloads.notify import NotificationDeadLettered, NotificationDelivered
+from shared.pii import mask_contact
+from shared.runtime import ServiceRuntime
+
+from .channels import SMS_PROVIDERS, Contacts, Mailer, Outcome, post_webhook
+from .consumers import rules
+from .domain.retry import Circuit, next_delay
+from .tables import Delivery, Subscription
+from .templates import render
+
+log = logging.getLogger(__name__)
+LEASE_SECONDS = 60
+
+
+class Deliverer:
+    def __init__(self, runtime: ServiceRuntime):
+        self.runtime, self.settings = runtime, runtime.settings
+        self.client = httpx.AsyncClient(follow_redirects=False)
+        self.contacts = Contacts(self.settings, self.client)
+        self.mailer = Mailer(self.settings)
+        self.sms = SMS_PROVIDERS[self.settings.sms_provider](self.settings)
+        self.circuit = Circuit(self.settings.circuit_failures, self.settings.circuit_open_seconds)
+        self.rng = random.Random()
+        self._limits: dict[str, asyncio.Semaphore] = {}
+        self._in_flight: set[asyncio.Task] = set()
+
+    async def poll(self) -> int:
+        """Claim what is due and start sending it; returns how many were started (sends run on)."""
+        claimed = await self._claim()
+        for delivery_id, endpoint in claimed:
+            task = asyncio.create_task(self._send(delivery_id, endpoint))
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+        return len(claimed)
+
+    async def drain(self) -> None:
+        """Wait for the sends in flight (tests, and a clean stop)."""
+        while self._in_flight:
+            await asyncio.gather(*list(self._in_flight), return_exceptions=True)
+
+    async def close(self) -> None:
+        await self.drain()
+        await self.client.aclose()
+
+    async def _claim(self, batch: int = 200) -> list[tuple[str, str]]:
+        now = datetime.now(timezone.utc)
+        async with self.runtime.sessionmaker() as session, session.begin():
+            query = for_update(select(Delivery).where(Delivery.status == "pending", Delivery.next_attempt_at <= now)
+                               .order_by(Delivery.next_attempt_at).limit(batch), session, skip_locked=True)
+            rows = (await session.exec(query)).all()
+            lease = now + timedelta(seconds=LEASE_SECONDS + self.settings.webhook_timeout_seconds)
+            for row in rows:
+                row.next_attempt_at = lease  # another poll or replica leaves it alone until the lease ends
+                session.add(row)
+            return [(r.id, r.endpoint) for r in rows]
+
+    async def _send(self, delivery_id: str, endpoint: str) -> None:
+        if not self.circuit.allows(endpoint, time.monotonic()):
+            wait = self.circuit.retry_at(endpoint) - time.monotonic()
+            await self._reschedule(delivery_id, datetime.now(timezone.utc) + timedelta(seconds=max(wait, 0.1)))
+            return
+        limit = self._limits.setdefault(endpoint, asyncio.Semaphore(self.settings.endpoint_concurrency))
+        async with limit:
+            try:
+                outcome = await self._attempt(delivery_id)
+            except Exception as exc:  # an unexpected error is a failed attempt, not a lost delivery
+                log.exception("delivery %s failed unexpectedly", delivery_id)
+                outcome = Outcome(False, f"{type(exc).__name__}: {exc}"[:500])
+        if outcome is not None:
+            self.circuit.record(endpoint, outcome.ok, time.monotonic())
+            await self._record(delivery_id, outcome)
+
+    async def _attempt(self, delivery_id: str) -> Outcome | None:
+        async with self.runtime.sessionmaker() as session:
+            delivery = await session.get(Delivery, delivery_id)
+            if delivery is None or delivery.status != "pending":
+                return None
+            subscription = await session.get(Subscription, delivery.target) if delivery.channel == "webhook" else None
+        if delivery.channel == "webhook":
+            if subscription is None or not subscription.active:
+                return Outcome(False, "the subscription is disabled or gone", gone=True)
+            body = json.dumps(delivery.payload["cloudevent"], ensure_ascii=False, separators=(",", ":")).encode()
+            return await post_webhook(self.client, self.settings, url=subscription.url,
+                                      secrets=self._secrets(subscription), msg_id=delivery.id, body=body)
+        if delivery.channel == "email" and delivery.payload.get("digest"):
+            title, text = render("digest", **delivery.payload["digest"])
+            return await self.mailer.send(delivery.payload["to"], title, text)
+        return await self._to_complainant(delivery)
+
+    async def _to_complainant(self, delivery: Delivery) -> Outcome:
+        contact = await self.contacts.of(delivery.payload["complaint_id"])
+        address = (contact or {}).get("phone" if delivery.channel == "sms" else "email")
+        if not address:
+            return Outcome(True, error="skipped: no contact for this channel (anonymous or not given)")
+        event = delivery.payload["cloudevent"]
+        shown = mask_contact({k: contact.get(k) for k in ("name", "phone", "email")})
+        title, body = render(event["type"].removeprefix("jointsup."), event=event, data=event["data"],
+                             role="complainant", recipient=delivery.recipient, complainant=shown)
+        if delivery.channel == "sms":
+            return await self.sms.send(address, f"【市场监管】{title}：{body}")
+        return await self.mailer.send(address, title, body)
+
+    def _secrets(self, subscription: Subscription) -> list[str]:
+        cipher = self.runtime.cipher
+        secrets = [cipher.decrypt(subscription.secret_enc)]
+        if subscription.previous_secret_enc and subscription.previous_valid_until and \
+                subscription.previous_valid_until > datetime.now(timezone.utc):
+            secrets.append(cipher.decrypt(subscription.previous_secret_enc))
+        return secrets
+
+    async def _reschedule(self, delivery_id: str, at: datetime) -> None:
+        async with self.runtime.sessionmaker() as session, session.begin():
+            delivery = await session.get(Delivery, delivery_id)
+            if delivery is not None and delivery.status == "pending":
+                delivery.next_attempt_at = at
+                session.add(delivery)
+
+    async def _record(self, delivery_id: str, outcome: Outcome) -> None:
+        now = datetime.now(timezone.utc)
+        async with self.runtime.sessionmaker() as session, session.begin():
+            delivery = await session.get(Delivery, delivery_id)
+            if delivery is None or delivery.status != "pending":
+                return
+            delivery.attempts += 1
+            delivery.last_error, delivery.segments = outcome.error, outcome.segments
+            delay = None if outcome.ok or outcome.gone else next_delay(
+                self.settings.schedule, delivery.attempts, jitter=self.settings.retry_jitter, rng=self.rng)
+            if outcome.ok:
+                delivery.status = "skipped" if outcome.error else "delivered"
+                delivery.delivered_at, delivery.next_attempt_at = now, None
+                if delivery.channel == "webhook" and delivery.event_type.removeprefix("jointsup.") in \
+                        rules().get("confirm_delivery", []):
+                    await self.runtime.outbox.add(session, "notification.delivered", subject=delivery.aggregate_id,
+                                                  data=NotificationDelivered(**self._fields(delivery)))
+            elif delay is not None:
+                delivery.next_attempt_at = now + timedelta(seconds=delay)
+            else:
+                delivery.status, delivery.next_attempt_at = "failed", None
+                if outcome.gone and delivery.channel == "webhook":
+                    subscription = await session.get(Subscription, delivery.target)
+                    if subscription is not None and subscription.active:
+                        subscription.active, subscription.disabled_reason = False, f"{outcome.error} (410 Gone)"
+                        session.add(subscription)
+                await self.runtime.outbox.add(session, "notification.dead_lettered", subject=delivery.aggregate_id,
+                                              data=NotificationDeadLettered(**self._fields(delivery),
+                                                                            error=outcome.error or "",
+                                                                            attempts=delivery.attempts))
+            session.add(delivery)
+
+    @staticmethod
+    def _fields(delivery: Delivery) -> dict:
+        return {"delivery_id": delivery.id, "event_id": delivery.event_id, "event_type": delivery.event_type,
+                "recipient": delivery.recipient, "channel": delivery.channel}

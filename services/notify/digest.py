@@ -1,0 +1,58 @@
+"""The lead office's daily digest (联席会议): per agency of its region, what arrived, closed and went overdue."""
+import uuid
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import func
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.db import upsert_insert
+from shared.identity.principal import region_of_agency
+from shared.runtime import ServiceRuntime
+
+from .tables import Delivery, InboxItem
+
+CLOSED_TYPES = ("jointsup.complaint.closed", "jointsup.case.closed")
+
+
+async def digest(session: AsyncSession, runtime: ServiceRuntime, *, region: str, day: date) -> dict:
+    """Counts from the inbox items the agencies of the region (and below) received on `day` (Beijing time)."""
+    tz = runtime.calendar.tz
+    start = datetime.combine(day, time.min, tzinfo=tz).astimezone(timezone.utc)
+    end = start + timedelta(days=1)
+    regions = set(runtime.registry.regions_below(region))
+    rows = (await session.exec(select(InboxItem.recipient, InboxItem.event_type, func.count()).where(
+        InboxItem.created_at >= start, InboxItem.created_at < end).group_by(
+        InboxItem.recipient, InboxItem.event_type))).all()
+    per_agency: dict[str, dict[str, int]] = {}
+    for recipient, event_type, count in rows:
+        if region_of_agency(recipient) not in regions:
+            continue
+        row = per_agency.setdefault(recipient, {"arrived": 0, "closed": 0, "overdue": 0})
+        kind = "overdue" if event_type.endswith(".overdue") else "closed" if event_type in CLOSED_TYPES else "arrived"
+        row[kind] += count
+    table = [{"agency": a, **counts} for a, counts in sorted(per_agency.items())]
+    totals = {k: sum(r[k] for r in table) for k in ("arrived", "closed", "overdue")}
+    return {"date": day.isoformat(), "region": region, "rows": table, "totals": totals}
+
+
+async def schedule_daily(runtime: ServiceRuntime) -> int:
+    """After the digest hour, yesterday's digest of each joint meeting goes by e-mail, once."""
+    settings = runtime.settings
+    now = datetime.now(runtime.calendar.tz)
+    if not settings.digest_email or now.hour < settings.digest_hour:
+        return 0
+    day = now.date() - timedelta(days=1)
+    created = 0
+    async with runtime.sessionmaker() as session, session.begin():
+        for meeting in runtime.registry.meetings.values():
+            content = await digest(session, runtime, region=meeting.region, day=day)
+            insert = upsert_insert(session, Delivery.__table__).values(
+                id=str(uuid.uuid4()), dedupe_key=f"digest:{meeting.region}:{day.isoformat()}",
+                event_id=f"digest:{meeting.region}:{day.isoformat()}", event_type="jointsup.digest",
+                aggregate_id=meeting.region, recipient=meeting.convener, channel="email", target="digest",
+                endpoint="email", status="pending", attempts=0, next_attempt_at=datetime.now(timezone.utc),
+                created_at=datetime.now(timezone.utc),
+                payload={"to": settings.digest_email, "digest": content}).on_conflict_do_nothing()
+            created += (await (await session.connection()).execute(insert)).rowcount or 0
+    return created
