@@ -36,6 +36,9 @@ def main() -> int:
             os.environ.get("JOINTSUP_DATA_DIR", "data"), "broker.log")).start()
         print(f"broker      kafka://{bootstrap} (Tansu, memory-only)", flush=True)
 
+    os.environ.setdefault("NOTIFY_COMPLAINTS_URL", f"http://127.0.0.1:{_port('complaints')}")
+    os.environ.setdefault("NOTIFY_OUTBOX_DIR", os.path.join(os.environ.get("JOINTSUP_DATA_DIR", "data"),
+                                                            "notify-outbox"))
     children = {name: subprocess.Popen([sys.executable, "-m", f"services.{name}"]) for name in SERVICES}
     stopping = False
 

@@ -95,6 +95,15 @@ class System:
     broker: EmbeddedBroker
     services: dict[str, Service] = field(default_factory=dict)
 
+    async def restart(self, name: str) -> Service:
+        """Stop a service and start it again on the same port, database and settings."""
+        old = self.services[name]
+        settings = old.runtime.settings
+        await stop_service(old)
+        self.services[name] = await start_service(name, settings)
+        await asyncio.wait_for(self.services[name].runtime.kafka_connected.wait(), 30)
+        return self.services[name]
+
     def __getitem__(self, name: str) -> Service:
         return self.services[name]
 
@@ -136,14 +145,39 @@ async def stop_service(service: Service) -> None:
     await service.task
 
 
+class MailSink:
+    """A real SMTP server (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.messages: list = []
+        self.port = free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):
+        import email.policy
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+
 @pytest.fixture(scope="session")
-async def system(broker, databases):
+def mail_sink():
+    sink = MailSink()
+    sink.controller.start()
+    yield sink
+    sink.controller.stop()
+
+
+@pytest.fixture(scope="session")
+async def system(broker, databases, mail_sink):
     """The four services, each with its own database, talking through the real broker."""
     sys_ = System(broker)
     for name in ("complaints", "cases", "credit", "notify"):
         extra = {} if name != "notify" else {  # a short retry schedule; contacts from this run's complaints
             "complaints_url": sys_.services["complaints"].url, "retry_schedule": "0,0.3,0.3,0.3",
-            "deliver_poll_seconds": 0.1, "outbox_dir": databases.tmp_dir / "notify-outbox", "retry_jitter": 0.0}
+            "deliver_poll_seconds": 0.1, "outbox_dir": databases.tmp_dir / "notify-outbox", "retry_jitter": 0.0,
+            "smtp_host": "127.0.0.1", "smtp_port": mail_sink.port}
         settings = service_settings(name, database_url=databases.url(name), bootstrap=broker.bootstrap,
                                     port=free_port(), **extra)
         sys_.services[name] = await start_service(name, settings)

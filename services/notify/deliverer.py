@@ -81,7 +81,10 @@ class Deliverer:
                 outcome = Outcome(False, f"{type(exc).__name__}: {exc}"[:500])
         if outcome is not None:
             self.circuit.record(endpoint, outcome.ok, time.monotonic())
-            await self._record(delivery_id, outcome)
+            try:
+                await self._record(delivery_id, outcome)
+            except Exception:  # the lease runs out and the delivery is tried again: late, never lost
+                log.exception("recording the attempt on delivery %s failed", delivery_id)
 
     async def _attempt(self, delivery_id: str) -> Outcome | None:
         async with self.runtime.sessionmaker() as session:

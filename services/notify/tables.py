@@ -71,7 +71,7 @@ class Delivery(Base, table=True):
     target: str = Field(max_length=64)  # the subscription id, or "-" for contacts looked up at send time
     endpoint: str = Field(max_length=300)  # what the circuit breaker and concurrency limit key on
     payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    status: str = Field(max_length=8)  # pending | delivered | failed (dead-lettered) | skipped
+    status: str = Field(max_length=12)  # pending | delivered | failed (dead-lettered) | skipped
     attempts: int = 0
     next_attempt_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     last_error: str | None = Field(default=None, max_length=2000)

@@ -2,7 +2,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2 import ChainableUndefined, Environment, FileSystemLoader, TemplateNotFound
 
 TEMPLATES = Path(__file__).parent / "templates"
 DEFAULT_LANGUAGE = "zh-CN"
@@ -10,7 +10,7 @@ DEFAULT_LANGUAGE = "zh-CN"
 
 @lru_cache(maxsize=1)
 def _env() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=False, undefined=StrictUndefined,
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=False, undefined=ChainableUndefined,
                       keep_trailing_newline=False)
     env.filters["short"] = lambda t: str(t).removeprefix("jointsup.")
     env.filters["day"] = lambda v: str(v)[:10] if v else ""

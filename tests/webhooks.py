@@ -1,0 +1,71 @@
+"""A webhook receiver for tests: a real HTTP server that verifies Standard Webhooks signatures with its own
+implementation, and can be told to fail, stall or answer 410."""
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass, field
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from shared.broker import free_port
+
+
+def verify(secret: str, headers: dict, body: bytes) -> bool:
+    """Standard Webhooks: any `v1,<sig>` in the header matches HMAC-SHA256(id.timestamp.body) under the key."""
+    key = base64.b64decode(secret.split("_", 1)[1])
+    signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + body
+    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    return any(part.split(",", 1) == ["v1", expected] for part in headers["webhook-signature"].split())
+
+
+@dataclass
+class Endpoint:
+    fail_first: int = 0  # answer 500 to this many calls first
+    status: int = 200  # then this
+    delay: float = 0.0  # seconds before answering
+    calls: list[dict] = field(default_factory=list)
+
+    @property
+    def received(self) -> list[dict]:
+        return [c for c in self.calls if c["answered"] < 300]
+
+
+class Receiver:
+    def __init__(self):
+        self.endpoints: dict[str, Endpoint] = {}
+        self.port = free_port()
+        self.server: uvicorn.Server | None = None
+
+    def url(self, name: str, **behaviour) -> str:
+        self.endpoints[name] = Endpoint(**behaviour)
+        return f"http://127.0.0.1:{self.port}/hooks/{name}"
+
+    async def _hook(self, request: Request) -> Response:
+        endpoint = self.endpoints[request.path_params["name"]]
+        body = await request.body()
+        if endpoint.delay:
+            await asyncio.sleep(endpoint.delay)
+        answered = 500 if len(endpoint.calls) < endpoint.fail_first else endpoint.status
+        endpoint.calls.append({"headers": {k.lower(): v for k, v in request.headers.items()}, "body": body,
+                               "event": json.loads(body), "answered": answered})
+        return Response(status_code=answered)
+
+    async def __aenter__(self) -> "Receiver":
+        app = Starlette(routes=[Route("/hooks/{name}", self._hook, methods=["POST"])])
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None,
+                                                    access_log=False, lifespan="off"))
+        self.server.install_signal_handlers = lambda: None
+        self._task = asyncio.create_task(self.server.serve())
+        while not self.server.started:
+            await asyncio.sleep(0.01)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self.server.should_exit = True
+        await self._task
