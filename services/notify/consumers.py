@@ -67,11 +67,11 @@ class Fanout:
         title, body = render(event.short_type, event=cloudevent(event), data=event.data, role=role,
                              recipient=recipient, complainant=None)
         exists = (await self.session.exec(select(InboxItem.id).where(
-            InboxItem.event_id == event.id, InboxItem.recipient == recipient))).first()
+            InboxItem.dedupe_key == self.key, InboxItem.recipient == recipient))).first()
         if exists is None:
-            self.session.add(InboxItem(recipient=recipient, event_id=event.id, event_type=event.type,
-                                       aggregate_id=event.subject or "", title=title[:200], body=body,
-                                       created_at=self.now))
+            self.session.add(InboxItem(recipient=recipient, event_id=event.id, dedupe_key=self.key,
+                                       event_type=event.type, aggregate_id=event.subject or "", title=title[:200],
+                                       body=body, created_at=self.now))
         subscriptions = (await self.session.exec(select(Subscription).where(
             Subscription.owner == recipient, Subscription.active.is_(True)))).all()
         for subscription in subscriptions:

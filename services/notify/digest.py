@@ -53,6 +53,7 @@ async def schedule_daily(runtime: ServiceRuntime) -> int:
                 aggregate_id=meeting.region, recipient=meeting.convener, channel="email", target="digest",
                 endpoint="email", status="pending", attempts=0, next_attempt_at=datetime.now(timezone.utc),
                 created_at=datetime.now(timezone.utc),
-                payload={"to": settings.digest_email, "digest": content}).on_conflict_do_nothing()
-            created += (await (await session.connection()).execute(insert)).rowcount or 0
+                payload={"to": settings.digest_email, "digest": content}).on_conflict_do_nothing().returning(
+                Delivery.__table__.c.id)
+            created += len((await (await session.connection()).execute(insert)).all())
     return created

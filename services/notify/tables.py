@@ -26,6 +26,7 @@ class InboxItem(Base, table=True):
     id: int | None = Field(default=None, primary_key=True)
     recipient: str = Field(max_length=64, index=True)
     event_id: str = Field(max_length=64)
+    dedupe_key: str | None = Field(default=None, max_length=200, index=True)  # one reminder per step and due date
     event_type: str = Field(max_length=120)
     aggregate_id: str = Field(max_length=64, index=True)
     title: str = Field(max_length=200)

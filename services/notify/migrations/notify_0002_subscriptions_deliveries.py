@@ -66,11 +66,16 @@ def upgrade() -> None:
     with op.batch_alter_table('subscription', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_subscription_active'), ['active'], unique=False)
         batch_op.create_index(batch_op.f('ix_subscription_owner'), ['owner'], unique=False)
-
+    with op.batch_alter_table('inbox_item', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('dedupe_key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True))
+        batch_op.create_index(batch_op.f('ix_inbox_item_dedupe_key'), ['dedupe_key'], unique=False)
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    with op.batch_alter_table('inbox_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_inbox_item_dedupe_key'))
+        batch_op.drop_column('dedupe_key')
     with op.batch_alter_table('subscription', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_subscription_owner'))
         batch_op.drop_index(batch_op.f('ix_subscription_active'))
