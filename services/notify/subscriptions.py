@@ -39,7 +39,8 @@ async def create(session: AsyncSession, runtime: ServiceRuntime, *, owner: str, 
     return out(subscription, secret)
 
 
-async def rotate(session: AsyncSession, runtime: ServiceRuntime, *, owner: str, subscription_id: str) -> SubscriptionOut:
+async def rotate(session: AsyncSession, runtime: ServiceRuntime, *, owner: str,
+                 subscription_id: str) -> SubscriptionOut:
     """A new secret; the old one keeps signing alongside it for NOTIFY_SECRET_OVERLAP_SECONDS."""
     subscription = await session.get(Subscription, subscription_id)
     if subscription is None or subscription.owner != owner:
