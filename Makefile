@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-sqlite test-postgres token migration dlq-replay bench clean
+.PHONY: install tools run test test-sqlite test-postgres token migration dlq-replay bench contracts lock clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,10 +14,21 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Offline checkers the contract tests use: the AsyncAPI parser (npm) and kubectl's kustomize (Debian).
+TOOLS_STAMP := .tools/.installed-stamp
+$(TOOLS_STAMP):
+	mkdir -p .tools/node
+	npm install --silent --no-audit --no-fund --prefix .tools/node @asyncapi/parser@3
+	command -v kubectl >/dev/null || (apt-get update -qq && apt-get install -y -qq kubectl) \
+		|| (sudo apt-get update -qq && sudo apt-get install -y -qq kubectl)
+	touch $(TOOLS_STAMP)
+
+tools: $(TOOLS_STAMP)
+
 run: install
 	$(PY) -m shared.devstack
 
-test: install
+test: install tools
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
@@ -39,6 +50,16 @@ migration: install  ## make migration SERVICE=complaints MSG="add x"
 
 dlq-replay: install  ## make dlq-replay SERVICE=notify
 	$(VENV)/bin/jointsup-dlq replay --service $(SERVICE)
+
+contracts: install  ## docs/asyncapi.yaml (committed) and docs/openapi/<service>.json
+	$(PY) -m shared.events.asyncapi > docs/asyncapi.yaml
+	$(PY) -m shared.openapi_export docs/openapi
+
+lock:  ## requirements.lock: the image's pinned runtime dependencies, resolved afresh
+	rm -rf .tools/lockvenv && $(PYTHON) -m venv .tools/lockvenv
+	.tools/lockvenv/bin/pip install --quiet --upgrade pip && .tools/lockvenv/bin/pip install --quiet .
+	(echo "# Pinned runtime dependencies of the image (make lock regenerates it from pyproject.toml)."; \
+	 .tools/lockvenv/bin/pip freeze --exclude-editable | grep -v '^jointsup') > requirements.lock
 
 bench: install  ## the benchmarks under bench/ (BENCH_ARGS="--database-url postgresql://127.0.0.1/test")
 	$(PY) -m bench.complaints_stats $(BENCH_ARGS)

@@ -39,7 +39,8 @@ class ServiceDefinition:
 async def build_runtime(definition: ServiceDefinition, settings: ServiceSettings) -> ServiceRuntime:
     """Migrate the database and assemble the service's clients (Kafka connects in the background)."""
     url = settings.resolved_database_url()
-    await migrate(url, definition.name)
+    if settings.migrate_on_start:
+        await migrate(url, definition.name)
     engine = make_engine(url)
     producer = make_producer(settings.kafka_bootstrap_servers, client_id=f"jointsup-{definition.name}")
     relay = OutboxRelay(engine=engine, table=definition.tables.outbox, producer=producer, name=definition.name,
