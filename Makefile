@@ -62,6 +62,8 @@ lock:  ## requirements.lock: the image's pinned runtime dependencies, resolved a
 	 .tools/lockvenv/bin/pip freeze --exclude-editable | grep -v '^jointsup') > requirements.lock
 
 bench: install  ## the benchmarks under bench/ (BENCH_ARGS="--database-url postgresql://127.0.0.1/test")
+	$(PY) -m bench.intake
+	$(PY) -m bench.relay $(BENCH_ARGS)
 	$(PY) -m bench.complaints_stats $(BENCH_ARGS)
 	$(PY) -m bench.credit_sanction_check $(BENCH_ARGS)
 

@@ -140,7 +140,8 @@ class OutboxRelay:
             token = otel_context.attach(extract(row.headers))  # producer span joins the request's trace
             try:
                 headers = [(k, v.encode()) for k, v in row.headers.items() if k not in TRACE_HEADERS]
-                futures.append(await asyncio.wait_for(self._send_one(row, headers), self.send_timeout))
+                async with asyncio.timeout(self.send_timeout):  # send() waits only while the buffer is full
+                    futures.append(await self._send_one(row, headers))
             except Exception as exc:
                 futures.append(_failed(exc))
             finally:

@@ -1,0 +1,111 @@
+"""Intake: POST /v1/complaints at several concurrencies for a fixed time, the complaints service on
+PostgreSQL against a bare FastAPI route that only validates the same body, under the same server settings.
+
+    .venv/bin/python -m bench.intake [--seconds 10] [--concurrency 1,8,32] [--database-url postgresql://127.0.0.1/test]
+"""
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+
+import httpx
+
+from bench.scratch import scratch_database
+from shared.broker import EmbeddedBroker, free_port
+from shared.identity import mint_token
+from shared.settings import DEV_JWT_SECRET
+from shared.uscc import make_uscc
+
+BASELINE_APP = """
+from fastapi import FastAPI
+from services.complaints.schemas import ComplaintCreate
+app = FastAPI()
+@app.post("/v1/complaints", status_code=201)
+async def submit(body: ComplaintCreate) -> dict:
+    return {"id": "baseline", "status": "received"}
+"""
+
+
+def body(i: int) -> dict:
+    return {"kind": "complaint", "channel": "web", "external_ref": f"bench-{uuid.uuid4().hex}",
+            "complainant": {"name": "张三", "phone": f"139{i % 10**8:08d}"},
+            "subject": {"uscc": make_uscc("440105", f"{i % 5000:08d}"), "region": "440105"},
+            "category": "consumer_dispute", "description": "商品与描述不符，商家拒绝退货。"}
+
+
+async def load(url: str, token: str, concurrency: int, seconds: float) -> tuple[list[float], int]:
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+    counter = iter(range(10**9))
+    async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30,
+                                 limits=httpx.Limits(max_connections=concurrency)) as client:
+        async def worker():
+            nonlocal errors
+            while time.perf_counter() < deadline:
+                t0 = time.perf_counter()
+                response = await client.post("/v1/complaints", json=body(next(counter)))
+                latencies.append(time.perf_counter() - t0)
+                errors += response.status_code >= 300
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies, errors
+
+
+def serve(args: list[str], env: dict, port: int) -> subprocess.Popen:
+    process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError(f"server on {port} did not start")
+
+
+def pct(values: list[float], q: float) -> float:
+    return sorted(values)[min(len(values) - 1, int(len(values) * q))] * 1000 if values else float("nan")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", default="1,8,32")
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/test",
+                        help="a PostgreSQL server to create a scratch database on (dropped afterwards)")
+    args = parser.parse_args()
+    token = mint_token(DEV_JWT_SECRET, sub="bench", agency="440100-12345", roles=["intake"])
+    broker = EmbeddedBroker(free_port()).start()
+    async with scratch_database(args.database_url, "intake") as url:
+        service_port, baseline_port = free_port(), free_port()
+        env = {**os.environ, "COMPLAINTS_PORT": str(service_port), "COMPLAINTS_DATABASE_URL": url,
+               "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, "JOINTSUP_LOG_LEVEL": "WARNING",
+               "COMPLAINTS_SWEEP_SECONDS": "3600"}
+        service = serve([sys.executable, "-m", "services.complaints"], env, service_port)
+        baseline = serve([sys.executable, "-c", BASELINE_APP + "\nimport uvicorn\nuvicorn.run(app, host='127.0.0.1', "
+                          f"port={baseline_port}, log_level='warning', access_log=False)"], env, baseline_port)
+        try:
+            print(f"{'target':<12}{'conc':>5}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
+                  f"{'vs baseline':>13}")
+            for concurrency in (int(c) for c in args.concurrency.split(",")):
+                results = {}
+                for name, port in (("baseline", baseline_port), ("complaints", service_port)):
+                    latencies, errors = await load(f"http://127.0.0.1:{port}", token, concurrency, args.seconds)
+                    results[name] = len(latencies) / args.seconds
+                    ratio = f"{results[name] / results['baseline']:.0%}" if name == "complaints" else ""
+                    print(f"{name:<12}{concurrency:>5}{results[name]:>10.0f}{pct(latencies, .5):>9.1f}"
+                          f"{pct(latencies, .95):>9.1f}{pct(latencies, .99):>9.1f}{errors:>8}{ratio:>13}")
+        finally:
+            for process in (service, baseline):
+                process.terminate()
+                process.wait(20)
+    broker.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

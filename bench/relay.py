@@ -1,0 +1,86 @@
+"""Relay: events/s from the outbox table to Kafka, against a raw aiokafka producer sending the same records
+to the same broker in the same run.
+
+    .venv/bin/python -m bench.relay [--events 20000] [--database-url postgresql://127.0.0.1/test]
+"""
+import argparse
+import asyncio
+import time
+
+from bench.scratch import scratch_database
+from services.complaints.tables import messaging
+from shared.broker import EmbeddedBroker, free_port
+from shared.db import make_engine, make_sessionmaker, migrate
+from shared.events.payloads.complaints import ComplaintClosed
+from shared.events.topics import ALL
+from shared.messaging import Outbox, OutboxRelay
+from shared.messaging.kafka import ensure_topics, make_producer
+
+
+async def fill(sessionmaker, outbox: Outbox, n: int) -> None:
+    async with sessionmaker() as session:
+        for i in range(n):
+            await outbox.add(session, "complaint.closed", subject=f"c-{i % 500}",
+                             data=ComplaintClosed(complaint_id=f"c-{i % 500}", lead_agency="440105-amr",
+                                                  outcome="mediated"))
+            if i % 1000 == 999:
+                await session.commit()
+        await session.commit()
+
+
+async def run(url: str, args) -> None:
+    broker = EmbeddedBroker(free_port()).start()
+    try:
+        await ensure_topics(broker.bootstrap, list(ALL), partitions=3)
+        await migrate(url, "complaints")
+        engine = make_engine(url)
+        sessionmaker = make_sessionmaker(engine)
+        outbox = Outbox(messaging.outbox, source="/jointsup/bench")
+        await fill(sessionmaker, outbox, args.events)
+        async with engine.connect() as conn:
+            rows = (await conn.execute(messaging.outbox.select().order_by(messaging.outbox.c.seq))).all()
+
+        raw = make_producer(broker.bootstrap, client_id="bench-raw")
+        await raw.start()
+        t0 = time.perf_counter()
+        futures = [await raw.send(r.topic, r.value, key=r.key.encode(),
+                                  headers=[(k, v.encode()) for k, v in r.headers.items()]) for r in rows]
+        await asyncio.gather(*futures)
+        raw_seconds = time.perf_counter() - t0
+        await raw.stop()
+
+        producer = make_producer(broker.bootstrap, client_id="bench-relay")
+        await producer.start()
+        relay = OutboxRelay(engine=engine, table=messaging.outbox, producer=producer, name="bench",
+                            batch_size=args.batch, poll_seconds=0.05)
+        t0 = time.perf_counter()
+        task = asyncio.create_task(relay.run())
+        while relay.published < len(rows):
+            await asyncio.sleep(0.01)
+        relay_seconds = time.perf_counter() - t0
+        relay.stop()
+        await task
+        await producer.stop()
+        await engine.dispose()
+    finally:
+        broker.stop()
+    raw_rate, relay_rate = len(rows) / raw_seconds, len(rows) / relay_seconds
+    print(f"{engine.dialect.name}, {len(rows):,} events, batch {args.batch}")
+    print(f"{'raw aiokafka producer':<24}{raw_rate:>12,.0f} events/s")
+    print(f"{'outbox relay':<24}{relay_rate:>12,.0f} events/s")
+    print(f"relay / raw: {relay_rate / raw_rate:.0%} (target: at least 50%)")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--database-url", help="a PostgreSQL server to create a scratch database on "
+                                               "(dropped afterwards); default: a temporary SQLite file")
+    args = parser.parse_args()
+    async with scratch_database(args.database_url, "relay") as url:
+        await run(url, args)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
