@@ -6,7 +6,6 @@ PostgreSQL against a bare FastAPI route that only validates the same body, under
 import argparse
 import asyncio
 import os
-import statistics
 import subprocess
 import sys
 import time
