@@ -97,7 +97,7 @@ class ComplaintFilter(BaseModel):
     agency: str | None = Field(None, max_length=32, description="lead or co-handling agency")
     received_from: datetime | None = None
     received_to: datetime | None = None
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=1_000_000)
     size: int = Field(50, ge=1, le=500)
 
 

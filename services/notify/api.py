@@ -1,7 +1,7 @@
 """HTTP routes of the notify service: inbox, subscriptions, deliveries, digest."""
 from datetime import date, datetime, timezone
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -45,7 +45,8 @@ async def list_inbox(session: SessionDep, principal: PrincipalDep, unread_only: 
 
 
 @router.post("/inbox/{item_id}/read", response_model=InboxItemPublic)
-async def mark_read(item_id: int, session: SessionDep, principal: PrincipalDep) -> InboxItemPublic:
+async def mark_read(session: SessionDep, principal: PrincipalDep,
+                    item_id: int = Path(ge=1, le=2**63 - 1)) -> InboxItemPublic:
     """Mark one of the caller's notifications read (repeating it changes nothing)."""
     item = await session.get(InboxItem, item_id)
     if item is None or item.recipient != _recipient(principal):

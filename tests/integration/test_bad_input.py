@@ -77,3 +77,13 @@ async def test_unknown_complaint_is_404_problem(system):
         response = await client.get("/v1/complaints/nope", headers=auth(agency="440105-amr", roles=["officer"]))
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_out_of_range_numbers_found_by_fuzzing_are_422_not_500(system):
+    """Schemathesis found these: an offset or id beyond the database's integer range was a 500."""
+    from tests.support import officer
+    async with system.client("complaints") as complaints, system.client("notify") as notify:
+        page = await complaints.get("/v1/complaints", params={"page": 10**20}, headers=officer("440105-amr"))
+        read = await notify.post(f"/v1/inbox/{10**20}/read", headers=officer("440105-amr"))
+    assert (page.status_code, read.status_code) == (422, 422)
+    assert page.json()["errors"][0]["field"] == "page" and read.json()["errors"][0]["field"] == "item_id"
