@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install tools run test test-sqlite test-postgres token migration dlq-replay bench contracts lock clean
+.PHONY: install tools run test test-sqlite test-postgres token migration dlq-replay bench drills contracts lock clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,9 @@ lock:  ## requirements.lock: the image's pinned runtime dependencies, resolved a
 	.tools/lockvenv/bin/pip install --quiet --upgrade pip && .tools/lockvenv/bin/pip install --quiet .
 	(echo "# Pinned runtime dependencies of the image (make lock regenerates it from pyproject.toml)."; \
 	 .tools/lockvenv/bin/pip freeze --exclude-editable | grep -v '^jointsup') > requirements.lock
+
+drills: install  ## fault drills on real processes, PostgreSQL scratch databases; prints the table
+	$(PY) -m drills.run $(DRILL_ARGS)
 
 bench: install  ## the benchmarks under bench/ (BENCH_ARGS="--database-url postgresql://127.0.0.1/test")
 	$(PY) -m bench.intake
