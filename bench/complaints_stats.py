@@ -19,7 +19,7 @@ from services.complaints.domain.lifecycle import RESOLVED_OUTCOMES, STATUSES
 from services.complaints.domain.stats import median_hours
 from services.complaints.stats import public_stats, rebuild_counters
 from services.complaints.tables import Complaint
-from bench.scratch import scratch_database
+from bench.scratch import add_database_argument, scratch_database
 from shared.db import make_engine, make_sessionmaker, migrate
 from shared.uscc import make_uscc
 
@@ -96,8 +96,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--complaints", type=int, default=1_000_000)
     parser.add_argument("--subjects", type=int, default=20_000)
-    parser.add_argument("--database-url", help="a PostgreSQL server to create a scratch database on "
-                                               "(dropped afterwards); default: a temporary SQLite file")
+    add_database_argument(parser)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     async with scratch_database(args.database_url, "complaints") as url:

@@ -18,7 +18,7 @@ from services.credit.context import Credit
 from services.credit.listing import check
 from services.credit.settings import CreditSettings
 from services.credit.tables import CreditRecord, Listing, ListingProposal, Sanction
-from bench.scratch import scratch_database
+from bench.scratch import add_database_argument, scratch_database
 from shared.db import make_engine, make_sessionmaker, migrate
 from shared.uscc import make_uscc
 
@@ -67,8 +67,7 @@ async def main() -> None:
     parser.add_argument("--subjects", type=int, default=200_000)
     parser.add_argument("--listed-share", type=float, default=0.1)
     parser.add_argument("--samples", type=int, default=2000)
-    parser.add_argument("--database-url", help="a PostgreSQL server to create a scratch database on "
-                                               "(dropped afterwards); default: a temporary SQLite file")
+    add_database_argument(parser)
     args = parser.parse_args()
     async with scratch_database(args.database_url, "credit") as url:
         await run(url, args)

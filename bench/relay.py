@@ -7,7 +7,7 @@ import argparse
 import asyncio
 import time
 
-from bench.scratch import scratch_database
+from bench.scratch import add_database_argument, scratch_database
 from services.complaints.tables import messaging
 from shared.broker import EmbeddedBroker, free_port
 from shared.db import make_engine, make_sessionmaker, migrate
@@ -75,8 +75,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=500)
-    parser.add_argument("--database-url", help="a PostgreSQL server to create a scratch database on "
-                                               "(dropped afterwards); default: a temporary SQLite file")
+    add_database_argument(parser)
     args = parser.parse_args()
     async with scratch_database(args.database_url, "relay") as url:
         await run(url, args)

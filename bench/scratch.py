@@ -1,5 +1,6 @@
-"""A database for one bench run: a temporary SQLite file, or a new database on a PostgreSQL server that is
-dropped afterwards (so a bench never writes into a database anyone uses)."""
+"""Databases for one bench or drill run: temporary SQLite files, or new databases on a PostgreSQL server that
+are dropped afterwards (so a run never writes into a database anyone uses)."""
+import argparse
 import tempfile
 import uuid
 from contextlib import asynccontextmanager
@@ -9,18 +10,35 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 
+def add_database_argument(parser: argparse.ArgumentParser, default: str | None = None) -> None:
+    parser.add_argument("--database-url", default=default,
+                        help="a PostgreSQL server to create scratch databases on (dropped afterwards)"
+                             + ("" if default else "; default: temporary SQLite files"))
+
+
 @asynccontextmanager
-async def scratch_database(server_url: str | None, name: str):
+async def scratch_databases(server_url: str | None, names: list[str], *, prefix: str = "bench"):
+    """name → URL of a fresh database for each name."""
     if not server_url:
-        yield f"sqlite:///{Path(tempfile.mkdtemp()) / f'{name}.db'}"
+        folder = Path(tempfile.mkdtemp())
+        yield {name: f"sqlite:///{folder / f'{name}.db'}" for name in names}
         return
     url = make_url(server_url)
-    database = f"bench_{name}_{uuid.uuid4().hex[:8]}"
+    run = uuid.uuid4().hex[:8]
+    databases = {name: f"{prefix}_{run}_{name}" for name in names}
     admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{database}"')
+        for database in databases.values():
+            connection.execute(f'CREATE DATABASE "{database}"')
     try:
-        yield url.set(database=database).render_as_string(hide_password=False)
+        yield {name: url.set(database=db).render_as_string(hide_password=False) for name, db in databases.items()}
     finally:
         with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            for database in databases.values():
+                connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@asynccontextmanager
+async def scratch_database(server_url: str | None, name: str):
+    async with scratch_databases(server_url, [name]) as urls:
+        yield urls[name]

@@ -12,10 +12,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import httpx
-import psycopg
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
+from bench.scratch import scratch_databases
 from shared.broker import EmbeddedBroker, free_port
 from shared.db import make_engine
 from shared.events.topics import SERVICES, dlq_topic
@@ -78,25 +77,17 @@ class Stack:
 @asynccontextmanager
 async def stack(server_url: str = "postgresql://postgres@127.0.0.1:5432/test"):
     s = Stack(server_url)
-    admin = make_url(server_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    run = uuid.uuid4().hex[:8]
-    with psycopg.connect(admin, autocommit=True) as conn:
-        for name in SERVICES:
-            conn.execute(f'CREATE DATABASE "drill_{run}_{name}"')
-            s.databases[name] = make_url(server_url).set(database=f"drill_{run}_{name}").render_as_string(
-                hide_password=False)
-    s.broker = EmbeddedBroker(free_port()).start()
-    s.ports = {name: free_port() for name in SERVICES}
-    try:
-        for name in SERVICES:
-            await s.start(name)
-        yield s
-    finally:
-        s.stop()
-        s.broker.stop()
-        with psycopg.connect(admin, autocommit=True) as conn:
+    async with scratch_databases(server_url, list(SERVICES), prefix="drill") as databases:
+        s.databases = databases
+        s.broker = EmbeddedBroker(free_port()).start()
+        s.ports = {name: free_port() for name in SERVICES}
+        try:
             for name in SERVICES:
-                conn.execute(f'DROP DATABASE IF EXISTS "drill_{run}_{name}" WITH (FORCE)')
+                await s.start(name)
+            yield s
+        finally:
+            s.stop()
+            s.broker.stop()
 
 
 async def load(s: Stack, n: int, *, rate: float = 50.0) -> list[str]:
