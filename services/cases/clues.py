@@ -33,10 +33,10 @@ async def register(journal: CaseJournal, *, source: str, source_ref: str, subjec
                 status="pending", due_at=journal.deadlines.clue_due(journal.now, journal.calendar),
                 created_by=actor, created_at=journal.now)
     session.add(clue)
-    await journal.emit("clue.registered", ClueRegistered(
+    # A clue has no timeline of its own; the case timeline starts when it is filed.
+    await journal.emit_untracked("clue.registered", ClueRegistered(
         clue_id=clue.id, source=source, subject=subject, category=category, agency=agency,
         complaint_ids=clue.complaint_ids, due_at=clue.due_at), subject=clue.id)
-    journal.take_events()  # a clue's events are on the clue; its case timeline starts when it is filed
     return clue, True
 
 
@@ -93,9 +93,8 @@ async def verify(session: AsyncSession, runtime: ServiceRuntime, principal: Prin
     case = None
     if decision == "dismiss":
         clue.status = "dismissed"
-        await journal.emit("clue.verified", ClueVerified(
+        await journal.emit_untracked("clue.verified", ClueVerified(
             clue_id=clue.id, decision="dismiss", reason=reason, complaint_ids=clue.complaint_ids), subject=clue.id)
-        journal.take_events()
     else:
         case, joined = await file_or_join(journal, clue, actor=principal.sub)
         clue.status, clue.case_id = ("joined" if joined else "filed"), case.id

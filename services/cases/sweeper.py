@@ -56,11 +56,12 @@ async def sweep_overdue(runtime: ServiceRuntime, *, now: datetime | None = None,
                     event_type, payload, case_id = _overdue_event(row, step)
                     row.overdue_for = row.due_at
                     session.add(row)
-                    await journal.emit(event_type, payload, subject=case_id or row.id)
-                    if case_id:
-                        journal.record(case_id, "overdue", actor="system", due_at=row.due_at,
-                                       what=model.__name__.lower(), id=row.id, step=step)
-                    journal.take_events()
+                    if case_id is None:
+                        await journal.emit_untracked(event_type, payload, subject=row.id)
+                        continue
+                    await journal.emit(event_type, payload, subject=case_id)
+                    journal.record(case_id, "overdue", actor="system", due_at=row.due_at,
+                                   what=model.__name__.lower(), id=row.id, step=step)
             handled += len(rows)
             if len(rows) < batch:
                 break
