@@ -13,6 +13,7 @@ from shared.identity import TokenVerifier
 from shared.messaging import MessagingTables, Outbox, OutboxRelay
 from shared.messaging.kafka import make_producer
 from shared.messaging.outbox import WAKE_KEY
+from shared.nul_guard import RefuseNul
 from shared.pii import KeyedHasher, PiiCipher
 from shared.problems import install_problem_handlers
 from shared.registry import Registry
@@ -81,6 +82,7 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
     app = FastAPI(title=definition.title, description=definition.description, version="0.1.0",
                   lifespan=lifespan, openapi_tags=definition.openapi_tags or None)
     install_problem_handlers(app)
+    app.add_middleware(RefuseNul)
     app.include_router(health_router)
     for router in definition.routers:
         app.include_router(router)

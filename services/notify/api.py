@@ -46,7 +46,7 @@ async def list_inbox(session: SessionDep, principal: PrincipalDep, unread_only: 
 
 @router.post("/inbox/{item_id}/read", response_model=InboxItemPublic)
 async def mark_read(session: SessionDep, principal: PrincipalDep,
-                    item_id: int = Path(ge=1, le=2**63 - 1)) -> InboxItemPublic:
+                    item_id: int = Path(ge=1, le=2**31 - 1)) -> InboxItemPublic:  # INTEGER on PostgreSQL
     """Mark one of the caller's notifications read (repeating it changes nothing)."""
     item = await session.get(InboxItem, item_id)
     if item is None or item.recipient != _recipient(principal):

@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import func, select
 
 from services.complaints.tables import Complaint
-from tests.support import auth, complaint_body
+from tests.support import auth, complaint_body, officer
 
 INTAKE = {"agency": "440100-12345", "roles": ["intake"]}
 
@@ -37,6 +37,8 @@ CASES = {
     "complaint without complainant": (complaint_body(complainant=None), 422, "body"),
     "oversized description": (complaint_body(description="x" * 5001), 422, "description"),
     "unknown field": (complaint_body(colour="red"), 422, "colour"),
+    "NUL in text (PostgreSQL cannot store it)": (complaint_body(description="坏\x00了"), 422, "description"),
+    "NUL in nested text": (with_subject(name="店\x00"), 422, "subject.name"),
 }
 
 
@@ -84,6 +86,18 @@ async def test_out_of_range_numbers_found_by_fuzzing_are_422_not_500(system):
     from tests.support import officer
     async with system.client("complaints") as complaints, system.client("notify") as notify:
         page = await complaints.get("/v1/complaints", params={"page": 10**20}, headers=officer("440105-amr"))
-        read = await notify.post(f"/v1/inbox/{10**20}/read", headers=officer("440105-amr"))
-    assert (page.status_code, read.status_code) == (422, 422)
-    assert page.json()["errors"][0]["field"] == "page" and read.json()["errors"][0]["field"] == "item_id"
+        reads = [await notify.post(f"/v1/inbox/{item}/read", headers=officer("440105-amr"))
+                 for item in (10**20, 2**63 - 2)]  # 2**63 - 2 passed a 64-bit bound but not PostgreSQL's INTEGER
+    assert (page.status_code, *(r.status_code for r in reads)) == (422, 422, 422)
+    assert page.json()["errors"][0]["field"] == "page"
+    assert all(r.json()["errors"][0]["field"] == "item_id" for r in reads)
+
+
+async def test_nul_in_a_query_or_a_form_is_422_not_500(system):
+    """Schemathesis found a NUL in a query parameter reaching PostgreSQL as a 500."""
+    async with system.client("cases") as cases, system.client("complaints") as complaints:
+        query = await cases.get("/v1/cases", params={"agency": "440105\x00amr"}, headers=officer("440105-amr"))
+        form = await complaints.post("/open311/v2/requests.json", data={"service_code": "food_safety",
+                                                                       "description": "变质\x00"})
+    assert [(r.status_code, r.json()["errors"][0]["field"]) for r in (query, form)] == [
+        (422, "agency"), (422, "description")]
