@@ -1,5 +1,6 @@
 """Database engines, sessions and migrations for a service's own database."""
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -8,9 +9,11 @@ from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 ALEMBIC_DIR = Path(__file__).parent / "alembic"
+_AFTER_COMMIT = "after_commit_callbacks"
 
 
 def async_url(url: str) -> str:
@@ -113,3 +116,20 @@ def is_postgres(session_or_connection) -> bool:
 def for_update(query, session_or_connection, *, skip_locked: bool = False):
     """Lock the selected rows on PostgreSQL (SQLite serialises writers with BEGIN IMMEDIATE instead)."""
     return query.with_for_update(skip_locked=skip_locked) if is_postgres(session_or_connection) else query
+
+
+def after_commit(session: AsyncSession | Session, callback: Callable[[], None]) -> None:
+    """Call `callback` once the session's transaction commits (never if it rolls back); once per transaction."""
+    info = session.sync_session.info if hasattr(session, "sync_session") else session.info
+    info.setdefault(_AFTER_COMMIT, {})[callback] = None
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for callback in session.info.pop(_AFTER_COMMIT, {}):
+        callback()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_commit(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)

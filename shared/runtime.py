@@ -87,18 +87,22 @@ class ServiceRuntime:
         """Run a background loop (sweeper) for the life of the service."""
         self._tasks.append(asyncio.create_task(coro, name=f"{self.name}-{name}"))
 
-    def every(self, seconds: float, job: Callable[[], Awaitable], name: str) -> None:
-        """Run `job` now and then every `seconds` until the service stops; a failed round is logged, not fatal."""
+    def every(self, seconds: float, job: Callable[[], Awaitable], name: str,
+              wake: asyncio.Event | None = None) -> None:
+        """Run `job` now and then every `seconds` (or as soon as `wake` is set) until the service stops; a failed
+        round is logged, not fatal."""
         async def loop():
             while not self._stopping.is_set():
+                if wake is not None:
+                    wake.clear()
                 try:
                     await job()
                 except Exception:  # e.g. the database is away: the next round tries again
                     log.exception("%s %s failed", self.name, name)
-                try:
-                    await asyncio.wait_for(self._stopping.wait(), seconds)
-                except asyncio.TimeoutError:
-                    pass
+                waits = [asyncio.ensure_future(e.wait()) for e in (self._stopping, wake) if e is not None]
+                await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+                for waiting in waits:
+                    waiting.cancel()
 
         self.spawn(loop(), name)
 

@@ -12,7 +12,7 @@ from .tables import messaging
 
 def _start(runtime) -> None:
     deliverer = runtime.state["deliverer"] = Deliverer(runtime)
-    runtime.every(runtime.settings.deliver_poll_seconds, deliverer.poll, "deliverer")
+    runtime.every(runtime.settings.deliver_poll_seconds, deliverer.poll, "deliverer", wake=deliverer.due)
     runtime.every(600, lambda: schedule_daily(runtime), "daily digest")
     runtime.on_stop(deliverer.close)
 

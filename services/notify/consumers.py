@@ -9,7 +9,7 @@ import yaml
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.db import upsert_insert
+from shared.db import after_commit, upsert_insert
 from shared.events import Event
 from shared.runtime import ServiceRuntime
 
@@ -60,6 +60,9 @@ class Fanout:
             endpoint=endpoint, payload=payload, status="pending", attempts=0, next_attempt_at=self.first_attempt,
             created_at=self.now).on_conflict_do_nothing()
         await (await self.session.connection()).execute(insert)
+        deliverer = self.runtime.state.get("deliverer")
+        if deliverer is not None and self.first_attempt <= self.now:
+            after_commit(self.session, deliverer.wake)
 
     async def agency(self, recipient: str, role: str) -> None:
         """An inbox item, and a webhook to each of the recipient's matching subscriptions."""

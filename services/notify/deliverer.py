@@ -36,6 +36,10 @@ class Deliverer:
         self.rng = random.Random()
         self._limits: dict[str, asyncio.Semaphore] = {}
         self._in_flight: set[asyncio.Task] = set()
+        self.due = asyncio.Event()  # set when a new delivery is due now: poll without waiting for the next round
+
+    def wake(self) -> None:
+        self.due.set()
 
     async def poll(self) -> int:
         """Claim what is due and start sending it; returns how many were started (sends run on)."""

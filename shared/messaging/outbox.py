@@ -3,14 +3,13 @@ from datetime import datetime, timezone
 
 from opentelemetry.propagate import inject
 from pydantic import BaseModel
-from sqlalchemy import Table, event
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
+from shared.db import after_commit
 from shared.events import EncodedEvent, encode, spec_for
 
 WAKE_KEY = "outbox_wake"  # sessionmaker info: callable run after a commit that added events
-_DIRTY_KEY = "outbox_dirty"
 
 
 class Outbox:
@@ -35,18 +34,7 @@ class Outbox:
             event_id=encoded.id, event_type=encoded.type, topic=spec.topic, key=encoded.key,
             value=encoded.value, headers=headers, created_at=datetime.now(timezone.utc), attempts=0,
         ))
-        session.sync_session.info[_DIRTY_KEY] = True
-        return encoded
-
-
-@event.listens_for(Session, "after_commit")
-def _wake_relay_after_commit(session: Session) -> None:
-    if session.info.pop(_DIRTY_KEY, False):
-        wake = session.info.get(WAKE_KEY)
+        wake = session.sync_session.info.get(WAKE_KEY)
         if wake is not None:
-            wake()
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back_events(session: Session) -> None:
-    session.info.pop(_DIRTY_KEY, None)
+            after_commit(session, wake)
+        return encoded
