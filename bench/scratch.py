@@ -9,6 +9,8 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
+SERVER_URL = "postgresql://postgres@127.0.0.1:5432/test"  # the machine's PostgreSQL; only scratch databases on it
+
 
 def add_database_argument(parser: argparse.ArgumentParser, default: str | None = None) -> None:
     parser.add_argument("--database-url", default=default,

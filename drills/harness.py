@@ -12,9 +12,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import httpx
+from aiokafka import ConsumerRecord
 from sqlalchemy import func, select
 
-from bench.scratch import scratch_databases
+from bench.scratch import SERVER_URL, scratch_databases
 from shared.broker import EmbeddedBroker, free_port
 from shared.db import make_engine
 from shared.events.topics import SERVICES, dlq_topic
@@ -24,6 +25,7 @@ from shared.settings import DEV_JWT_SECRET
 from shared.uscc import make_uscc
 
 
+
 @dataclass
 class Stack:
     server_url: str
@@ -31,9 +33,11 @@ class Stack:
     ports: dict[str, int] = field(default_factory=dict)
     databases: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     def env(self, name: str) -> dict:
-        return {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap, "JOINTSUP_LOG_LEVEL": "WARNING",
+        return {**os.environ, **self.extra_env, "KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap,
+                "JOINTSUP_LOG_LEVEL": "WARNING",
                 f"{name.upper()}_PORT": str(self.ports[name]),
                 f"{name.upper()}_DATABASE_URL": self.databases[name],
                 "NOTIFY_COMPLAINTS_URL": f"http://127.0.0.1:{self.ports['complaints']}",
@@ -75,8 +79,9 @@ class Stack:
 
 
 @asynccontextmanager
-async def stack(server_url: str = "postgresql://postgres@127.0.0.1:5432/test"):
-    s = Stack(server_url)
+async def stack(server_url: str = SERVER_URL, **extra_env: str):
+    """The broker and the four services; `extra_env` tunes the services (e.g. notify's retry schedule)."""
+    s = Stack(server_url, extra_env=extra_env)
     async with scratch_databases(server_url, list(SERVICES), prefix="drill") as databases:
         s.databases = databases
         s.broker = EmbeddedBroker(free_port()).start()
@@ -90,18 +95,25 @@ async def stack(server_url: str = "postgresql://postgres@127.0.0.1:5432/test"):
             s.broker.stop()
 
 
+def intake_token() -> str:
+    return mint_token(DEV_JWT_SECRET, sub="drill", agency="440100-12345", roles=["intake"])
+
+
+def complaint_body(i: int) -> dict:
+    """Complaint `i` of a load: food safety in Haizhu (lead 440105-amr), its own merchant and complainant."""
+    return {"kind": "complaint", "channel": "web", "external_ref": f"drill-{uuid.uuid4().hex}",
+            "complainant": {"name": "王五", "phone": f"137{i:08d}"},
+            "subject": {"uscc": make_uscc("440105", f"D{i:07d}"), "region": "440105"},
+            "category": "food_safety", "description": "外卖食品变质"}
+
+
 async def load(s: Stack, n: int, *, rate: float = 50.0) -> list[str]:
-    """Post `n` complaints (food safety, Haizhu: lead 440105-amr) at about `rate` per second."""
-    token = mint_token(DEV_JWT_SECRET, sub="drill", agency="440100-12345", roles=["intake"])
+    """Post `n` complaints one after another, about `rate` per second."""
     ids = []
-    async with httpx.AsyncClient(base_url=s.url("complaints"), headers={"Authorization": f"Bearer {token}"},
+    async with httpx.AsyncClient(base_url=s.url("complaints"), headers={"Authorization": f"Bearer {intake_token()}"},
                                  timeout=30) as client:
         for i in range(n):
-            body = {"kind": "complaint", "channel": "web", "external_ref": f"drill-{uuid.uuid4().hex}",
-                    "complainant": {"name": "王五", "phone": f"137{i:08d}"},
-                    "subject": {"uscc": make_uscc("440105", f"D{i:07d}"), "region": "440105"},
-                    "category": "food_safety", "description": "外卖食品变质"}
-            ids.append(await _post(client, body))
+            ids.append(await _post(client, complaint_body(i)))
             await asyncio.sleep(1 / rate)
     return ids
 
@@ -112,8 +124,10 @@ async def _post(client: httpx.AsyncClient, body: dict) -> str:
     for _ in range(60):
         try:
             response = await client.post("/v1/complaints", json=body)
-            if response.status_code < 500:
+            if response.status_code in (200, 201):
                 return response.json()["id"]
+            if response.status_code < 500:
+                raise RuntimeError(f"intake refused a drill complaint: {response.status_code} {response.text}")
         except httpx.HTTPError:
             pass
         await asyncio.sleep(0.5)
@@ -132,19 +146,26 @@ async def _count(url: str, key_column, ids: list[str]) -> tuple[int, int]:
     return len(rows), sum(1 for _, c in rows if c > 1)
 
 
-async def dead_letters(s: Stack) -> int:
+async def dead_letters(s: Stack) -> list[ConsumerRecord]:
+    """Everything in the services' dead-letter topics (read until two polls come back empty)."""
     consumer = make_consumer(s.broker.bootstrap, group_id=None, client_id="drill", topics=[
         dlq_topic(n) for n in SERVICES])
     await consumer.start()
+    records, empty_polls = [], 0
     try:
-        batches = await consumer.getmany(timeout_ms=2000)
-        return sum(len(records) for records in batches.values())
+        while empty_polls < 2:
+            batches = await consumer.getmany(timeout_ms=1000)
+            records += [r for batch in batches.values() for r in batch]
+            empty_polls = 0 if batches else empty_polls + 1
+        return records
     finally:
         await consumer.stop()
 
 
-async def reconcile(s: Stack, ids: list[str], *, timeout: float = 120) -> dict:
-    """Wait until every complaint reached notify (lead inbox), cases and credit, or the timeout."""
+async def reconcile(s: Stack, ids: list[str], *, started: float, dead_letters_expected: int = 0,
+                    timeout: float = 120) -> dict:
+    """Wait until every complaint reached notify (lead inbox), cases and credit, or the timeout; `started` is
+    when the load began (time.monotonic()), so `seconds` is how long the whole load took to get through."""
     from services.cases.tables import ComplaintRef
     from services.credit.tables import SubjectComplaint
     from services.notify.tables import InboxItem
@@ -157,18 +178,30 @@ async def reconcile(s: Stack, ids: list[str], *, timeout: float = 120) -> dict:
         counts = {name: await _count(url, column, ids) for name, (url, column) in checks.items()}
         if all(found == len(ids) for found, _ in counts.values()) or time.monotonic() > deadline:
             break
-        await asyncio.sleep(1)
-    return {"expected": len(ids), **{name: {"delivered": found, "duplicated": dup, "lost": len(ids) - found}
-                                     for name, (found, dup) in counts.items()},
-            "dead letters": await dead_letters(s)}
+        await asyncio.sleep(0.5)
+    seconds = time.monotonic() - started
+    letters = await dead_letters(s)
+    while len(letters) < dead_letters_expected and time.monotonic() < deadline:
+        letters = await dead_letters(s)
+    return {"expected": len(ids), "seconds": seconds,
+            "places": {name: outcome(len(ids), found, dup) for name, (found, dup) in counts.items()},
+            "dead letters": len(letters), "dead letters expected": dead_letters_expected}
+
+
+def outcome(expected: int, delivered: int, duplicated: int) -> dict:
+    return {"delivered": delivered, "duplicated": duplicated, "lost": expected - delivered}
 
 
 def table(rows: list[tuple[str, str, dict]]) -> str:
-    lines = [f"{'drill':<22}{'fault':<34}{'where':<19}{'expected':>9}{'delivered':>10}{'duplicated':>11}{'lost':>6}"]
+    """One line per place reconciled, then the dead letters; `s` is the time the load took to get through."""
+    lines = [f"{'drill':<20}{'fault':<36}{'where':<19}{'expected':>9}{'delivered':>10}{'duplicated':>11}"
+             f"{'lost':>6}{'s':>6}"]
     for drill, fault, result in rows:
-        for where, counts in result.items():
-            if isinstance(counts, dict):
-                lines.append(f"{drill:<22}{fault:<34}{where:<19}{result['expected']:>9}{counts['delivered']:>10}"
-                             f"{counts['duplicated']:>11}{counts['lost']:>6}")
-        lines.append(f"{drill:<22}{fault:<34}{'dead-letter topics':<19}{0:>9}{result['dead letters']:>10}")
+        lead = f"{drill:<20}{fault:<36}"
+        for where, counts in result["places"].items():
+            lines.append(f"{lead}{where:<19}{result['expected']:>9}{counts['delivered']:>10}"
+                         f"{counts['duplicated']:>11}{counts['lost']:>6}{result['seconds']:>6.0f}")
+        lines.append(f"{lead}{'dead-letter topics':<19}{result['dead letters expected']:>9}"
+                     f"{result['dead letters']:>10}")
+        lines += [f"{lead}{note}" for note in result.get("notes", [])]
     return "\n".join(lines)

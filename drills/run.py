@@ -1,43 +1,123 @@
-"""Fault drills: `python -m drills.run [--complaints 300] [--freeze 15]` (make drills).
+"""Fault drills: `python -m drills.run [--complaints 300] [--freeze 15] [--receiver-down 30]` (make drills).
 
-1. the broker frozen (SIGSTOP) mid-load, then resumed;
-2. a consumer service (cases) killed with SIGKILL mid-load and restarted.
-Each reconciles: every complaint in notify's inbox, the cases and the credit projections once, none lost,
-nothing in the dead-letter topics."""
+Each drill runs a load of complaints through the four services, injects its fault mid-load and reconciles:
+every complaint in notify's inbox, the cases and the credit projections once, none lost, and the dead-letter
+topics holding exactly what they should.
+0. no fault: the baseline for how long the load takes to get through;
+1. the broker frozen (SIGSTOP), then resumed;
+2. a consumer service (cases) killed with SIGKILL and restarted;
+3. PostgreSQL restarted: every service's /readyz goes 503 and comes back;
+4. 1% garbage records on each topic: all of them, and nothing else, end in the dead-letter topics;
+5. a webhook receiver down: its deliveries back up, then drain with none lost and none doubled.
+Fuzzing (drill 6) is `python -m drills.fuzz`."""
 import argparse
 import asyncio
+import time
+from collections.abc import Awaitable, Callable
 
-from drills.harness import load, reconcile, stack, table
+from drills.faults import (GARBAGE, consumers_of, garbage_on_every_topic, readiness_through, restart_postgres,
+                           subscribe, webhook_attempts, webhooks_received)
+from drills.harness import Stack, dead_letters, load, reconcile, stack, table
+from shared.events import topics
+from tests.webhooks import Receiver
+
+
+async def _under_load(s: Stack, n: int, fault: Callable[[], Awaitable]) -> tuple[list[str], float]:
+    """Post `n` complaints and run `fault` a third of the way in; the ids, and when the load began."""
+    started = time.monotonic()
+    loading = asyncio.create_task(load(s, n))
+    await asyncio.sleep(n / 50 / 3)
+    await fault()
+    return await loading, started
+
+
+async def no_fault(n: int) -> dict:
+    async with stack() as s:
+        ids, started = await _under_load(s, n, lambda: asyncio.sleep(0))
+        return await reconcile(s, ids, started=started)
 
 
 async def broker_frozen(n: int, freeze: float) -> dict:
     async with stack() as s:
-        loading = asyncio.create_task(load(s, n))
-        await asyncio.sleep(n / 50 / 3)
-        s.broker.freeze()
-        await asyncio.sleep(freeze)
-        s.broker.resume()
-        return await reconcile(s, await loading)
+        async def fault():
+            s.broker.freeze()
+            await asyncio.sleep(freeze)
+            s.broker.resume()
+        ids, started = await _under_load(s, n, fault)
+        return await reconcile(s, ids, started=started)
 
 
 async def consumer_killed(n: int) -> dict:
     async with stack() as s:
-        loading = asyncio.create_task(load(s, n))
-        await asyncio.sleep(n / 50 / 3)
-        s.kill("cases")
-        await asyncio.sleep(2)
-        await s.start("cases")
-        return await reconcile(s, await loading)
+        async def fault():
+            s.kill("cases")
+            await asyncio.sleep(2)
+            await s.start("cases")
+        ids, started = await _under_load(s, n, fault)
+        return await reconcile(s, ids, started=started)
+
+
+async def postgres_restarted(n: int) -> dict:
+    async with stack() as s:
+        readiness = {}
+
+        async def fault():
+            watching = asyncio.create_task(readiness_through(s))
+            await asyncio.to_thread(restart_postgres)
+            readiness.update(await watching)
+        ids, started = await _under_load(s, n, fault)
+        return {**await reconcile(s, ids, started=started), **readiness}
+
+
+async def garbage_injected(n: int, share: float = 0.01) -> dict:
+    async with stack() as s:
+        async with garbage_on_every_topic(s, share) as injected:
+            ids, started = await _under_load(s, n, lambda: asyncio.sleep(0))
+        expected = sum(count * consumers_of(topic) for topic, count in injected.items())
+        result = await reconcile(s, ids, started=started, dead_letters_expected=expected)
+        strays = [r for r in await dead_letters(s) if r.value not in GARBAGE]
+        notes = [f"garbage on {topic}: {injected[topic]} records, {consumers_of(topic)} consuming services"
+                 for topic in topics.ALL]
+        return {**result, "stray dead letters": len(strays),
+                "notes": [*notes, f"dead letters that are not garbage: {len(strays)}"]}
+
+
+async def receiver_down(n: int, down: float) -> dict:
+    # Short retries so the drill drains in seconds; the default schedule waits minutes between attempts.
+    async with stack(NOTIFY_RETRY_SCHEDULE="0,1,2,4,8,8,8,8,8,8,8,8,8,8", NOTIFY_CIRCUIT_OPEN_SECONDS="2") as s, \
+            Receiver() as receiver:
+        await subscribe(s, "440105-amr", receiver.url("lead"), ["complaint.routed"])
+
+        async def fault():
+            await receiver.stop()
+            await asyncio.sleep(down)
+            await receiver.start()
+        ids, started = await _under_load(s, n, fault)
+        result = await reconcile(s, ids, started=started)
+        webhooks = await webhooks_received(receiver, "lead", ids, timeout=120)
+        attempts = await webhook_attempts(s)
+        result["places"]["webhook receiver"] = webhooks
+        return {**result, "seconds": time.monotonic() - started,
+                "webhook attempts": attempts, "notes": [
+                    "webhook deliveries {deliveries}, retried {retried}, attempts {attempts}".format(**attempts)]}
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--complaints", type=int, default=300)
     parser.add_argument("--freeze", type=float, default=15)
+    parser.add_argument("--receiver-down", type=float, default=30)
+    parser.add_argument("--only", nargs="*", help="drill names (e.g. garbage receiver); default: all")
     args = parser.parse_args()
-    rows = [("broker frozen", f"SIGSTOP {args.freeze:.0f} s mid-load", await broker_frozen(args.complaints,
-                                                                                           args.freeze)),
-            ("consumer killed", "SIGKILL cases mid-load, restart", await consumer_killed(args.complaints))]
+    n = args.complaints
+    drills = {"none": ("(baseline)", lambda: no_fault(n)),
+              "broker": (f"SIGSTOP broker {args.freeze:.0f} s", lambda: broker_frozen(n, args.freeze)),
+              "consumer": ("SIGKILL cases, restart", lambda: consumer_killed(n)),
+              "postgres": ("pg_ctlcluster restart", lambda: postgres_restarted(n)),
+              "garbage": ("1% garbage on each topic", lambda: garbage_injected(n)),
+              "receiver": (f"webhook receiver down {args.receiver_down:.0f} s",
+                           lambda: receiver_down(n, args.receiver_down))}
+    rows = [(name, fault, await run()) for name, (fault, run) in drills.items() if not args.only or name in args.only]
     print(table(rows))
 
 

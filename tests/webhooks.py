@@ -5,6 +5,7 @@ import base64
 import hashlib
 import hmac
 import json
+import time
 from dataclasses import dataclass, field
 
 import uvicorn
@@ -53,10 +54,11 @@ class Receiver:
             await asyncio.sleep(endpoint.delay)
         answered = 500 if len(endpoint.calls) < endpoint.fail_first else endpoint.status
         endpoint.calls.append({"headers": {k.lower(): v for k, v in request.headers.items()}, "body": body,
-                               "event": json.loads(body), "answered": answered})
+                               "event": json.loads(body), "answered": answered, "received_at": time.time()})
         return Response(status_code=answered)
 
-    async def __aenter__(self) -> "Receiver":
+    async def start(self) -> None:
+        """Listen (again, on the same port after a stop)."""
         app = Starlette(routes=[Route("/hooks/{name}", self._hook, methods=["POST"])])
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None,
                                                     access_log=False, lifespan="off"))
@@ -64,8 +66,15 @@ class Receiver:
         self._task = asyncio.create_task(self.server.serve())
         while not self.server.started:
             await asyncio.sleep(0.01)
+
+    async def stop(self) -> None:
+        """Stop listening: senders get connection refused until the next start."""
+        self.server.should_exit = True
+        await self._task
+
+    async def __aenter__(self) -> "Receiver":
+        await self.start()
         return self
 
     async def __aexit__(self, *exc) -> None:
-        self.server.should_exit = True
-        await self._task
+        await self.stop()

@@ -1,15 +1,17 @@
 """The fault drills in short form (make drills runs them at full length): real service processes on
 PostgreSQL, a load of complaints, a fault, and a reconciliation with nothing lost or doubled."""
+import shutil
+
 import pytest
 
-from drills.run import broker_frozen, consumer_killed
+from drills.fuzz import fuzz
+from drills.run import broker_frozen, consumer_killed, garbage_injected, postgres_restarted, receiver_down
 
 
 def _clean(result: dict) -> None:
-    for where, counts in result.items():
-        if isinstance(counts, dict):
-            assert (counts["delivered"], counts["duplicated"], counts["lost"]) == (result["expected"], 0, 0), where
-    assert result["dead letters"] == 0
+    for where, counts in result["places"].items():
+        assert (counts["delivered"], counts["duplicated"], counts["lost"]) == (result["expected"], 0, 0), where
+    assert result["dead letters"] == result["dead letters expected"]
 
 
 @pytest.fixture
@@ -24,3 +26,30 @@ async def test_broker_frozen_mid_load_loses_and_doubles_nothing(postgres_pass):
 
 async def test_consumer_killed_mid_load_loses_and_doubles_nothing(postgres_pass):
     _clean(await consumer_killed(20))
+
+
+@pytest.mark.skipif(not shutil.which("pg_ctlcluster"), reason="restarting PostgreSQL needs postgresql-common")
+async def test_postgres_restarted_mid_load_every_service_goes_unready_and_back(postgres_pass):
+    result = await postgres_restarted(20)
+    _clean(result)
+    assert result["readyz recovered"] == ["cases", "complaints", "credit", "notify"], result["notes"]
+
+
+async def test_garbage_on_every_topic_ends_in_the_dead_letter_topics_and_nothing_else(postgres_pass):
+    result = await garbage_injected(20, share=0.05)
+    _clean(result)
+    assert result["dead letters expected"] >= 8 and result["stray dead letters"] == 0  # 1 per topic at least
+
+
+async def test_webhook_receiver_down_backs_up_then_drains_once_each(postgres_pass):
+    result = await receiver_down(20, 4)
+    _clean(result)
+    assert result["places"]["webhook receiver"] == {"delivered": 20, "duplicated": 0, "lost": 0}
+    assert result["webhook attempts"]["retried"] > 0  # the receiver really was down for some of them
+
+
+async def test_fuzzing_finds_no_server_error_and_no_schema_mismatch(postgres_pass, tmp_path):
+    results = await fuzz(examples=3, report_dir=tmp_path)
+    assert {name: r["failed"] for name, r in results.items()} == {name: [] for name in results}, \
+        "\n".join(r["output"] for r in results.values() if r["exit"])
+    assert all(r["operations"] >= 10 for r in results.values())
