@@ -1,4 +1,6 @@
 """Run one service's app under uvicorn with the project's settings."""
+import gc
+
 import uvicorn
 
 from shared.settings import ServiceSettings
@@ -6,5 +8,8 @@ from shared.settings import ServiceSettings
 
 def serve(app, settings: ServiceSettings) -> None:
     """Serve until SIGINT/SIGTERM; uvicorn runs the lifespan (graceful shutdown)."""
+    # Everything imported so far lives as long as the process: keep it out of the collector's full passes,
+    # which otherwise scan it every time (about 100 ms each, the p99 of the read benchmarks).
+    gc.freeze()
     uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False,
                 timeout_graceful_shutdown=15)

@@ -82,14 +82,13 @@ async def check_complainant(journal: Journal) -> bool:
     since = max([journal.now - timedelta(days=rule.window_days), *(f.cleared_at for f in flags if f.cleared_at)])
     theirs = (or_(Complaint.complainant_key.in_(keys), Complaint.complainant_phone_key.in_(keys))
               & (Complaint.received_at >= since) & (Complaint.id != complaint.id))
-    earlier = await session.scalar(select(func.count()).select_from(Complaint).where(theirs))
-    subjects = set((await session.exec(select(Complaint.subject_uscc).distinct().where(
-        theirs, Complaint.subject_uscc.is_not(None)))).all())
-    subjects.update(f"{p}:{s}" for p, s in (await session.exec(
-        select(Complaint.subject_platform, Complaint.subject_shop_id).distinct().where(
-            theirs, Complaint.subject_uscc.is_(None), Complaint.subject_shop_id.is_not(None)))).all())
-    if key := subject_key(complaint):
-        subjects.add(key)
+    per_subject = (await session.exec(select(
+        Complaint.subject_uscc, Complaint.subject_platform, Complaint.subject_shop_id, func.count()).where(theirs)
+        .group_by(Complaint.subject_uscc, Complaint.subject_platform, Complaint.subject_shop_id))).all()
+    earlier = sum(count for *_, count in per_subject)
+    subjects = {subject_key(Complaint(subject_uscc=uscc, subject_platform=platform, subject_shop_id=shop))
+                for uscc, platform, shop, _ in per_subject} | {subject_key(complaint)}
+    subjects.discard(None)
     reasons = rule.reasons(earlier + 1, len(subjects))
     if not reasons:
         return False

@@ -48,7 +48,7 @@ async def submit_complaint(session: AsyncSession, *, runtime: ServiceRuntime, pr
         handed_over_from=routing.handed_over_from(runtime.registry, principal.agency, category, region),
     )
     session.add(complaint)
-    await routing.assign(session, complaint, route)
+    await routing.assign(session, complaint, route, new=True)
     journal = Journal(session, runtime, complaint, now, new=True)
     journal.move_to("received")
     await journal.emit("complaint.received", ComplaintReceived(

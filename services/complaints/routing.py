@@ -39,10 +39,12 @@ def handed_over_from(registry: Registry, intake_agency: str | None, category: st
         return None
 
 
-async def assign(session: AsyncSession, complaint: Complaint, routing: Routing) -> None:
-    """Make `routing` the complaint's handling agencies (the rows behind scoped reads)."""
+async def assign(session: AsyncSession, complaint: Complaint, routing: Routing, *, new: bool = False) -> None:
+    """Make `routing` the complaint's handling agencies (the rows behind scoped reads); a `new` complaint has
+    none to replace."""
     complaint.lead_agency, complaint.co_agencies = routing.lead, list(routing.co_agencies)
-    await session.exec(delete(ComplaintAgency).where(ComplaintAgency.complaint_id == complaint.id))
+    if not new:
+        await session.exec(delete(ComplaintAgency).where(ComplaintAgency.complaint_id == complaint.id))
     session.add(ComplaintAgency(complaint_id=complaint.id, agency=routing.lead, role="lead"))
     for agency in routing.co_agencies:
         session.add(ComplaintAgency(complaint_id=complaint.id, agency=agency, role="co"))

@@ -1,4 +1,5 @@
 """The public statistics: counters kept in the same transaction as each change, read without scanning."""
+from collections import Counter
 from datetime import datetime
 
 from sqlalchemy import Integer, cast, func, literal_column, select
@@ -23,27 +24,30 @@ async def move(session: AsyncSession, before: StatKey | None, after: StatKey | N
     """Count a complaint out of `before` and into `after` (either may be None: new, or no change)."""
     if before == after:
         return
+    deltas: Counter[tuple] = Counter()
     for key, delta in ((before, -1), (after, 1)):
-        if key is None:
-            continue
-        for scope, scope_key in key.scopes():
-            await _bump(session, STAT, ["scope", "scope_key", "category", "status"], delta,
-                        scope=scope, scope_key=scope_key, category=key.category, status=key.status)
+        for scope, scope_key in key.scopes() if key else ():
+            deltas[scope, scope_key, key.category, key.status] += delta
+    columns = ["scope", "scope_key", "category", "status"]
+    await _bump(session, STAT, columns, [{**dict(zip(columns, k)), "count": d} for k, d in deltas.items() if d])
 
 
 async def record_closing(session: AsyncSession, complaint: Complaint, closed_at: datetime) -> None:
     """Add a closed complaint to the time-to-close histogram of each of its scopes."""
     hours = max(0, int((closed_at - complaint.received_at).total_seconds() // 3600))
     resolved = complaint.outcome in RESOLVED_OUTCOMES
-    for scope, scope_key in stat_key(complaint).scopes():
-        await _bump(session, CLOSE, ["scope", "scope_key", "hours", "resolved"], 1,
-                    scope=scope, scope_key=scope_key, hours=hours, resolved=resolved)
+    await _bump(session, CLOSE, ["scope", "scope_key", "hours", "resolved"], [
+        {"scope": scope, "scope_key": scope_key, "hours": hours, "resolved": resolved, "count": 1}
+        for scope, scope_key in stat_key(complaint).scopes()])
 
 
-async def _bump(session: AsyncSession, table, keys: list[str], delta: int, **values) -> None:
-    insert = upsert_insert(session, table)
-    await (await session.connection()).execute(insert.values(**values, count=delta).on_conflict_do_update(
-        index_elements=keys, set_={"count": table.c.count + delta}))
+async def _bump(session: AsyncSession, table, keys: list[str], rows: list[dict]) -> None:
+    """Add each row's count to its counter, in one statement (the rows' keys are distinct)."""
+    if not rows:
+        return
+    insert = upsert_insert(session, table).values(rows)
+    await (await session.connection()).execute(insert.on_conflict_do_update(
+        index_elements=keys, set_={"count": table.c.count + insert.excluded.count}))
 
 
 async def public_stats(session: AsyncSession, *, platform: str | None, subject: str | None) -> dict:
