@@ -61,12 +61,16 @@ lock:  ## requirements.lock: the image's pinned runtime dependencies, resolved a
 	(echo "# Pinned runtime dependencies of the image (make lock regenerates it from pyproject.toml)."; \
 	 .tools/lockvenv/bin/pip freeze --exclude-editable | grep -v '^jointsup') > requirements.lock
 
-drills: install  ## fault drills on real processes, PostgreSQL scratch databases; prints the table
+drills: install  ## fault drills 1-6 on real processes, PostgreSQL scratch databases; prints the tables
 	$(PY) -m drills.run $(DRILL_ARGS)
+	$(PY) -m drills.fuzz
 
-bench: install  ## the benchmarks under bench/ (BENCH_ARGS="--database-url postgresql://127.0.0.1/test")
+bench: install  ## every benchmark under bench/, each against a baseline measured in the same run
 	$(PY) -m bench.intake
 	$(PY) -m bench.relay $(BENCH_ARGS)
+	$(PY) -m bench.e2e
+	$(PY) -m bench.consumers
+	$(PY) -m bench.reads_at_scale
 	$(PY) -m bench.complaints_stats $(BENCH_ARGS)
 	$(PY) -m bench.credit_sanction_check $(BENCH_ARGS)
 

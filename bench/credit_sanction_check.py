@@ -8,8 +8,7 @@ import asyncio
 import random
 import statistics
 import time
-import uuid
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from types import SimpleNamespace
 
 from sqlalchemy import text
@@ -17,35 +16,10 @@ from sqlalchemy import text
 from services.credit.context import Credit
 from services.credit.listing import check
 from services.credit.settings import CreditSettings
-from services.credit.tables import CreditRecord, Listing, ListingProposal, Sanction
+from bench.generate import load_listings
 from bench.scratch import add_database_argument, scratch_database
 from shared.db import make_engine, make_sessionmaker, migrate
 from shared.uscc import make_uscc
-
-
-async def load(sessionmaker, usccs: list[str], listed: list[str], measures: list[str]) -> None:
-    now, today = datetime.now(timezone.utc), date.today()
-    async with sessionmaker() as session:
-        connection = await session.connection()
-        for start in range(0, len(listed), 2000):
-            records, proposals, listings, sanctions = [], [], [], []
-            for uscc in listed[start:start + 2000]:
-                record_id, proposal_id, listing_id = (str(uuid.uuid4()) for _ in range(3))
-                records.append({"id": record_id, "subject_kind": "market", "uscc": uscc, "kind": "penalty",
-                                "severity": "serious", "measures": [], "created_at": now})
-                proposals.append({"id": proposal_id, "uscc": uscc, "record_id": record_id, "agency": "440105-amr",
-                                  "reasons": [], "source": "auto", "status": "listed", "hearing_due_at": now,
-                                  "created_by": "bench", "created_at": now})
-                listings.append({"id": listing_id, "uscc": uscc, "proposal_id": proposal_id, "record_id": record_id,
-                                 "basis": "bench", "status": "active", "listed_on": today,
-                                 "removal_request_from": today, "remove_by": today})
-                sanctions += [{"id": str(uuid.uuid4()), "listing_id": listing_id, "uscc": uscc, "measure": m,
-                               "agency": "440100-finance", "basis": "bench", "status": "imposed"} for m in measures]
-            for table, rows in ((CreditRecord, records), (ListingProposal, proposals), (Listing, listings),
-                                (Sanction, sanctions)):
-                await connection.execute(table.__table__.insert(), rows)
-            await session.commit()
-            connection = await session.connection()
 
 
 async def timed(fn, samples: int) -> list[float]:
@@ -84,7 +58,7 @@ async def run(url: str, args) -> None:
     runtime = SimpleNamespace(settings=settings, now=lambda: datetime.now(timezone.utc))
     measures = list(Credit(None, runtime, runtime.now()).catalogue)
     t0 = time.perf_counter()
-    await load(sessionmaker, usccs, listed, measures)
+    await load_listings(sessionmaker, listed, measures)
     print(f"{engine.dialect.name}: {args.subjects:,} subjects, {len(listed):,} listed, "
           f"{len(listed) * len(measures):,} sanctions loaded in {time.perf_counter() - t0:.1f}s")
     async with sessionmaker() as session:

@@ -13,7 +13,7 @@ import uuid
 
 import httpx
 
-from bench.scratch import add_database_argument, scratch_database
+from bench.scratch import SERVER_URL, add_database_argument, scratch_database
 from shared.broker import EmbeddedBroker, free_port
 from shared.identity import mint_token
 from shared.settings import DEV_JWT_SECRET
@@ -75,7 +75,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", default="1,8,32")
-    add_database_argument(parser, default="postgresql://postgres@127.0.0.1:5432/test")
+    add_database_argument(parser, default=SERVER_URL)
     args = parser.parse_args()
     token = mint_token(DEV_JWT_SECRET, sub="bench", agency="440100-12345", roles=["intake"])
     broker = EmbeddedBroker(free_port()).start()

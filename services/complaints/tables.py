@@ -24,6 +24,8 @@ class Complaint(Base, table=True):
         Index("ix_complaint_uscc_cluster", "subject_uscc", "category", "received_at"),
         Index("ix_complaint_shop_cluster", "subject_platform", "subject_shop_id", "category", "received_at"),
         Index("ix_complaint_region_received", "subject_region", "received_at"),
+        # the filtered list: its count reads only this index, and its page comes in order from it
+        Index("ix_complaint_status_category_received", "status", "category", "received_at", "id"),
     )
 
     id: str = Field(primary_key=True, max_length=36)
