@@ -1,6 +1,7 @@
 """The 360° subject profile: facts from the service's own tables → the explainable score and tier."""
 from sqlmodel import select
 
+from shared.db import for_update, upsert_insert
 from shared.events.payloads.credit import CreditTierChanged
 
 from .context import Credit
@@ -34,9 +35,19 @@ def explain(result: Score) -> dict:
                          "contribution": f.contribution, "records": list(f.records)} for f in result.factors]}
 
 
+async def _locked(credit: Credit, uscc: str) -> Subject:
+    """The subject's row, created if missing and locked: events about one subject arrive on different
+    partitions, so two consumers may recompute it at once; the second waits and then sees the first's facts."""
+    session = credit.session
+    await session.flush()
+    await (await session.connection()).execute(upsert_insert(session, Subject.__table__).values(
+        uscc=uscc, score=100.0, tier="A", explanation={}, updated_at=credit.now).on_conflict_do_nothing())
+    return (await session.exec(for_update(select(Subject).where(Subject.uscc == uscc), session))).one()
+
+
 async def recompute(credit: Credit, uscc: str, *, name: str | None = None, region: str | None = None) -> Subject:
     """Score the subject again; credit.tier_changed when the tier moves (an unknown subject counts as A)."""
-    subject = await credit.session.get(Subject, uscc) or Subject(uscc=uscc, updated_at=credit.now)
+    subject = await _locked(credit, uscc)
     before = subject.tier
     result = score(credit.rules, await facts(credit, uscc), credit.today)
     subject.score, subject.tier, subject.explanation = result.score, result.tier, explain(result)
