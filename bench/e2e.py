@@ -10,7 +10,6 @@ same clock. Targets (issue 8): p50 within 3x the round trip plus the HTTP work (
 import argparse
 from collections import Counter
 import asyncio
-import statistics
 import time
 import uuid
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
+from bench.figures import pct
 from bench.scratch import SERVER_URL, add_database_argument
 from drills.faults import subscribe
 from drills.harness import Stack, complaint_body, intake_token, stack
@@ -30,8 +30,8 @@ LEAD = "440105-amr"
 
 def quantiles(samples: list[float]) -> tuple[float, float]:
     """p50 and p99 in milliseconds."""
-    cuts = statistics.quantiles(samples, n=100, method="inclusive")
-    return cuts[49] * 1000, cuts[98] * 1000
+    ms = [s * 1000 for s in samples]
+    return pct(ms, .5), pct(ms, .99)
 
 
 async def broker_round_trip(bootstrap: str, *, rate: float, seconds: float) -> list[float]:

@@ -13,6 +13,7 @@ import uuid
 
 import httpx
 
+from bench.figures import pct
 from bench.scratch import SERVER_URL, add_database_argument, scratch_database
 from shared.broker import EmbeddedBroker, free_port
 from shared.identity import mint_token
@@ -48,7 +49,7 @@ async def load(url: str, token: str, concurrency: int, seconds: float) -> tuple[
             while time.perf_counter() < deadline:
                 t0 = time.perf_counter()
                 response = await client.post("/v1/complaints", json=body(next(counter)))
-                latencies.append(time.perf_counter() - t0)
+                latencies.append((time.perf_counter() - t0) * 1000)
                 errors += response.status_code >= 300
         await asyncio.gather(*(worker() for _ in range(concurrency)))
     return latencies, errors
@@ -65,10 +66,6 @@ def serve(args: list[str], env: dict, port: int) -> subprocess.Popen:
             time.sleep(0.3)
     process.kill()
     raise RuntimeError(f"server on {port} did not start")
-
-
-def pct(values: list[float], q: float) -> float:
-    return sorted(values)[min(len(values) - 1, int(len(values) * q))] * 1000 if values else float("nan")
 
 
 async def main() -> None:

@@ -19,6 +19,7 @@ import httpx
 from sqlalchemy import text
 
 from bench import generate
+from bench.figures import pct
 from bench.scratch import SERVER_URL, add_database_argument, scratch_databases
 from services.cases.app import create_app as cases_app
 from services.cases.settings import CasesSettings
@@ -87,10 +88,6 @@ async def timed(fn, n: int) -> list[float]:
         if i >= 0:
             out.append((time.perf_counter() - t0) * 1000)
     return out
-
-
-def pct(values: list[float], q: float) -> float:
-    return sorted(values)[min(len(values) - 1, int(len(values) * q))]
 
 
 async def measure(urls: dict[str, str], bootstrap: str, world: generate.World, listed: list[str],
