@@ -53,7 +53,7 @@ class ServiceRuntime:
             topics=[*consumed, topics.retry_topic(self.name)], handlers=handlers,
             sessionmaker=self.sessionmaker, processed=self.tables.processed, producer=self.producer,
             max_attempts=s.consumer_max_attempts, backoff_seconds=s.consumer_backoff_seconds,
-            session_timeout_ms=s.consumer_session_timeout_ms,
+            session_timeout_ms=s.consumer_session_timeout_ms, fetch_max_wait_ms=s.consumer_fetch_max_wait_ms,
         )
         self.consumers.append(consumer)
         return consumer

@@ -5,6 +5,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.messaging.kafka import DEFAULT_FETCH_MAX_WAIT_MS
+
 DEV_JWT_SECRET = "jointsup-dev-secret-change-me-0123456789abcdef"
 # Development-only Fernet key and hashing key: refused outside development/test.
 DEV_FERNET_KEY = "ZGV2LW9ubHktZmVybmV0LWtleS1kby1ub3QtdXNlISE="
@@ -32,6 +34,8 @@ class ServiceSettings(BaseSettings):
     relay_poll_seconds: float = Field(1.0, gt=0, validation_alias="JOINTSUP_RELAY_POLL_SECONDS")
     consumer_max_attempts: int = Field(4, ge=1, validation_alias="JOINTSUP_CONSUMER_MAX_ATTEMPTS")
     consumer_session_timeout_ms: int = Field(10_000, ge=1000, validation_alias="JOINTSUP_CONSUMER_SESSION_TIMEOUT_MS")
+    consumer_fetch_max_wait_ms: int = Field(DEFAULT_FETCH_MAX_WAIT_MS, ge=1,
+                                            validation_alias="JOINTSUP_CONSUMER_FETCH_MAX_WAIT_MS")
     consumer_backoff_seconds: float = Field(0.2, ge=0, validation_alias="JOINTSUP_CONSUMER_BACKOFF_SECONDS")
 
     jwt_secret: SecretStr = Field(SecretStr(DEV_JWT_SECRET), validation_alias="JOINTSUP_JWT_SECRET")

@@ -20,7 +20,7 @@ from shared.events import Event, InvalidEvent, UnknownEventType, decode, spec_fo
 from shared.events.topics import dlq_topic
 from shared.telemetry import HEADER_GETTER
 
-from .kafka import connect_with_retry, make_consumer
+from .kafka import DEFAULT_FETCH_MAX_WAIT_MS, connect_with_retry, make_consumer
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("jointsup.consumer")
@@ -37,14 +37,16 @@ class EventConsumer:
     def __init__(self, *, service: str, bootstrap: str, topics: list[str], handlers: Mapping[str, Handler],
                  sessionmaker: async_sessionmaker, processed: Table, producer: AIOKafkaProducer,
                  max_attempts: int = 4, backoff_seconds: float = 0.2, group_id: str | None = None,
-                 dlq: str | None = None, session_timeout_ms: int = 10_000):
+                 dlq: str | None = None, session_timeout_ms: int = 10_000,
+                 fetch_max_wait_ms: int = DEFAULT_FETCH_MAX_WAIT_MS):
         self.service, self.topics, self.handlers = service, topics, dict(handlers)
         self.sessionmaker, self.processed, self.producer = sessionmaker, processed, producer
         self.max_attempts, self.backoff_seconds = max_attempts, backoff_seconds
         self.group_id = group_id or service
         self.dlq = dlq or dlq_topic(service)
         self.consumer = make_consumer(bootstrap, group_id=self.group_id, client_id=f"jointsup-{service}",
-                                      topics=topics, session_timeout_ms=session_timeout_ms)
+                                      topics=topics, session_timeout_ms=session_timeout_ms,
+                                      fetch_max_wait_ms=fetch_max_wait_ms)
         self.stats: Counter[str] = Counter()
         self.infrastructure_wait_seconds = 1.0
         self.started = asyncio.Event()

@@ -8,6 +8,12 @@ from aiokafka.errors import TopicAlreadyExistsError
 
 log = logging.getLogger(__name__)
 
+# How long the broker may hold a fetch that finds nothing new. Kafka answers as soon as a record arrives, so
+# there this only sets how often an idle consumer asks. The embedded broker (Tansu) holds the fetch well after a
+# record arrives, so there the wait bounds the delivery latency: 500 ms (aiokafka's default) measured 134 / 255 ms p50 / p99
+# produce-to-consume, 50 ms measured 8 / 10 ms.
+DEFAULT_FETCH_MAX_WAIT_MS = 50
+
 
 def make_producer(bootstrap: str, *, client_id: str) -> AIOKafkaProducer:
     """acks=all, no idempotence (the embedded broker refuses it): at-least-once, consumers dedupe."""
@@ -18,7 +24,8 @@ def make_producer(bootstrap: str, *, client_id: str) -> AIOKafkaProducer:
 
 
 def make_consumer(bootstrap: str, *, group_id: str, client_id: str, topics: list[str],
-                  session_timeout_ms: int = 10_000) -> AIOKafkaConsumer:
+                  session_timeout_ms: int = 10_000,
+                  fetch_max_wait_ms: int = DEFAULT_FETCH_MAX_WAIT_MS) -> AIOKafkaConsumer:
     """Manual commits after the effect; new groups read from the beginning.
 
     A shorter session timeout means faster rebalances (Tansu holds a join for half of it)
@@ -28,7 +35,7 @@ def make_consumer(bootstrap: str, *, group_id: str, client_id: str, topics: list
         *topics, bootstrap_servers=bootstrap, group_id=group_id, client_id=client_id,
         enable_auto_commit=False, auto_offset_reset="earliest", isolation_level="read_uncommitted",
         session_timeout_ms=session_timeout_ms, heartbeat_interval_ms=max(session_timeout_ms // 10, 500),
-        max_poll_interval_ms=300_000,
+        max_poll_interval_ms=300_000, fetch_max_wait_ms=fetch_max_wait_ms,
         metadata_max_age_ms=30_000,
     )
 
