@@ -1,5 +1,7 @@
 """Intake: POST /v1/complaints at several concurrencies for a fixed time, the complaints service on
 PostgreSQL against a bare FastAPI route that only validates the same body, under the same server settings.
+A third route, the floor, validates the body and stores it as one row in one transaction through the
+service's engine: what any durable intake costs before it routes, encrypts, journals or counts anything.
 
     .venv/bin/python -m bench.intake [--seconds 10] [--concurrency 1,8,32] [--database-url postgresql://127.0.0.1/test]
 """
@@ -27,6 +29,28 @@ app = FastAPI()
 @app.post("/v1/complaints", status_code=201)
 async def submit(body: ComplaintCreate) -> dict:
     return {"id": "baseline", "status": "received"}
+"""
+
+FLOOR_APP = """
+import contextlib, os, uuid
+from fastapi import FastAPI
+from sqlalchemy import text
+from services.complaints.schemas import ComplaintCreate
+from shared.db import make_engine
+engine = make_engine(os.environ["COMPLAINTS_DATABASE_URL"])
+@contextlib.asynccontextmanager
+async def lifespan(app):
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE IF NOT EXISTS floor_complaint (id text PRIMARY KEY, body text)"))
+    yield
+app = FastAPI(lifespan=lifespan)
+@app.post("/v1/complaints", status_code=201)
+async def submit(body: ComplaintCreate) -> dict:
+    id = str(uuid.uuid4())
+    async with engine.begin() as conn:
+        await conn.execute(text("INSERT INTO floor_complaint VALUES (:id, :body)"),
+                           {"id": id, "body": body.model_dump_json()})
+    return {"id": id, "status": "received"}
 """
 
 
@@ -81,22 +105,26 @@ async def main() -> None:
         env = {**os.environ, "COMPLAINTS_PORT": str(service_port), "COMPLAINTS_DATABASE_URL": url,
                "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, "JOINTSUP_LOG_LEVEL": "WARNING",
                "COMPLAINTS_SWEEP_SECONDS": "3600"}
+        floor_port = free_port()
         service = serve([sys.executable, "-m", "services.complaints"], env, service_port)
-        baseline = serve([sys.executable, "-c", BASELINE_APP + "\nimport uvicorn\nuvicorn.run(app, host='127.0.0.1', "
-                          f"port={baseline_port}, log_level='warning', access_log=False)"], env, baseline_port)
+        baseline, floor = (
+            serve([sys.executable, "-c", source + "\nimport uvicorn\nuvicorn.run(app, host='127.0.0.1', "
+                   f"port={port}, log_level='warning', access_log=False)"], env, port)
+            for source, port in ((BASELINE_APP, baseline_port), (FLOOR_APP, floor_port)))
         try:
             print(f"{'target':<12}{'conc':>5}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
-                  f"{'vs baseline':>13}")
+                  f"{'vs baseline':>13}{'vs floor':>10}")
             for concurrency in (int(c) for c in args.concurrency.split(",")):
                 results = {}
-                for name, port in (("baseline", baseline_port), ("complaints", service_port)):
+                for name, port in (("baseline", baseline_port), ("floor", floor_port), ("complaints", service_port)):
                     latencies, errors = await load(f"http://127.0.0.1:{port}", token, concurrency, args.seconds)
                     results[name] = len(latencies) / args.seconds
-                    ratio = f"{results[name] / results['baseline']:.0%}" if name == "complaints" else ""
+                    ratio = f"{results[name] / results['baseline']:.0%}" if name != "baseline" else ""
+                    to_floor = f"{results[name] / results['floor']:.0%}" if name == "complaints" else ""
                     print(f"{name:<12}{concurrency:>5}{results[name]:>10.0f}{pct(latencies, .5):>9.1f}"
-                          f"{pct(latencies, .95):>9.1f}{pct(latencies, .99):>9.1f}{errors:>8}{ratio:>13}")
+                          f"{pct(latencies, .95):>9.1f}{pct(latencies, .99):>9.1f}{errors:>8}{ratio:>13}{to_floor:>10}")
         finally:
-            for process in (service, baseline):
+            for process in (service, baseline, floor):
                 process.terminate()
                 process.wait(20)
     broker.stop()
