@@ -1,5 +1,7 @@
 """HTTP routes of the cases service: schema → use case → response."""
-from fastapi import APIRouter, Query, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from shared.app import RuntimeDep, SessionDep
 from shared.identity import Principal, require_roles
@@ -208,13 +210,30 @@ async def consult(action_id: str, body: ConsultationCreate, session: SessionDep,
     return ConsultationOut.model_validate(consultation, from_attributes=True)
 
 
-@router.get("/inbox", response_model=list[WorkItem], responses=PROBLEMS)
-async def inbox(session: SessionDep, principal: Principal = Officer) -> list[WorkItem]:
+def _work_page(page: int = Query(1, ge=1, le=1_000_000),
+               size: int | None = Query(None, ge=1, le=500, description="items per page; absent: all of them")
+               ) -> reading.Page:
+    return reading.Page(page, size)
+
+
+WorkPage = Annotated[reading.Page, Depends(_work_page)]
+TOTAL_HEADER = {"X-Total-Count": {"description": "items in all pages", "schema": {"type": "integer"}}}
+
+
+@router.get("/inbox", response_model=list[WorkItem], responses={**PROBLEMS, 200: {"headers": TOTAL_HEADER}})
+async def inbox(session: SessionDep, response: Response, page: WorkPage,
+                principal: Principal = Officer) -> list[WorkItem]:
     """What waits for the caller's agency (clues, referrals, assists, tasks), by due date."""
-    return await reading.work_items(session, agencies=[principal.agency or "\0"], only_overdue=False)
+    items, total = await reading.work_items(session, agencies=[principal.agency or "\0"], only_overdue=False,
+                                            page=page)
+    response.headers["X-Total-Count"] = str(total)
+    return items
 
 
-@router.get("/overdue", response_model=list[WorkItem], responses=PROBLEMS)
-async def overdue(session: SessionDep, runtime: RuntimeDep, principal: Principal = Lead) -> list[WorkItem]:
+@router.get("/overdue", response_model=list[WorkItem], responses={**PROBLEMS, 200: {"headers": TOTAL_HEADER}})
+async def overdue(session: SessionDep, runtime: RuntimeDep, response: Response, page: WorkPage,
+                  principal: Principal = Lead) -> list[WorkItem]:
     """For the lead office: everything overdue in its region and the regions below."""
-    return await reading.overdue_in_region(session, runtime, principal)
+    items, total = await reading.overdue_in_region(session, runtime, principal, page)
+    response.headers["X-Total-Count"] = str(total)
+    return items

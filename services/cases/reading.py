@@ -1,7 +1,9 @@
 """Scoped reads of the cases service: clues, cases, timelines, an agency's inbox, the lead office's overdue list."""
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import exists, or_, true
+import sqlalchemy
+from sqlalchemy import String, case, cast, exists, false, func, literal, null, or_, true, union_all
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -120,48 +122,68 @@ async def timeline(session, runtime, principal, case_id: str) -> list[TimelineSt
     return [TimelineStep.model_validate(s, from_attributes=True) for s in steps]
 
 
-async def work_items(session: AsyncSession, *, agencies: list[str] | None, only_overdue: bool,
-                     now: datetime | None = None) -> list[WorkItem]:
-    """Open work, for the given agencies (None: all), ordered by due date (undated last)."""
-    now = now or datetime.now(timezone.utc)
+@dataclass(frozen=True)
+class Page:
+    number: int = 1
+    size: int | None = None  # None: everything
 
-    def mine(column):
-        return column.in_(agencies) if agencies is not None else true()
 
-    items: list[WorkItem] = []
+def _open_work(*, agencies: list[str] | None, regions: list[str] | None, only_overdue: bool, now: datetime):
+    """One row per piece of open work (kind, id, case_id, action, due_at, agency), from every source."""
+    def label(value: str, name: str):
+        return cast(literal(value), String).label(name)
 
-    def add(kind, id_, case_id, action, due_at, agency):
-        overdue = due_at is not None and due_at < now
-        if overdue or not only_overdue:
-            items.append(WorkItem(kind=kind, id=id_, case_id=case_id, action=action, due_at=due_at,
-                                  overdue=overdue, agency=agency))
-
-    for clue in (await session.exec(select(Clue).where(Clue.status == "pending", mine(Clue.agency)))).all():
-        add("clue", clue.id, None, "verify", clue.due_at, clue.agency)
-    referrals = select(Referral).where(Referral.status.in_(lifecycle.OPEN_REFERRAL_STATUSES),
-                                       or_(mine(Referral.to_agency), mine(Referral.from_agency)))
-    for r in (await session.exec(referrals)).all():
-        actor = r.from_agency if r.status == "awaiting_approval" else r.to_agency
-        if agencies is None or actor in agencies:
-            action = {"awaiting_approval": "approve", "pending": "accept_or_reject", "review_requested": "review",
-                      "accepted": "report_outcome"}[r.status]
-            add("referral", r.id, r.case_id, action, r.due_at, actor)
-    for a in (await session.exec(select(Assist).where(Assist.status == "requested", mine(Assist.to_agency)))).all():
-        add("assist", a.id, a.case_id, "respond", a.due_at, a.to_agency)
-    tasks = await session.exec(select(JointTask, JointAction.case_id).join(JointAction).where(
-        JointTask.done.is_(False), mine(JointTask.agency)))
-    for task, case_id in tasks.all():
-        add("task", task.id, case_id, f"complete: {task.title}", None, task.agency)
+    referral_actor = case((Referral.status == "awaiting_approval", Referral.from_agency), else_=Referral.to_agency)
+    sources = [
+        select(label("clue", "kind"), Clue.id, null().label("case_id"), label("verify", "action"), Clue.due_at,
+               Clue.agency.label("agency")).where(Clue.status == "pending"),
+        select(label("referral", "kind"), Referral.id, Referral.case_id,
+               case(REFERRAL_ACTIONS, value=Referral.status).label("action"), Referral.due_at,
+               referral_actor.label("agency")).where(Referral.status.in_(lifecycle.OPEN_REFERRAL_STATUSES)),
+        select(label("assist", "kind"), Assist.id, Assist.case_id, label("respond", "action"), Assist.due_at,
+               Assist.to_agency.label("agency")).where(Assist.status == "requested"),
+        select(label("task", "kind"), JointTask.id, JointAction.case_id,
+               (literal("complete: ", String) + JointTask.title).label("action"), null().label("due_at"),
+               JointTask.agency.label("agency")).join(JointAction).where(JointTask.done.is_(False)),
+    ]
     if only_overdue:  # a case to conclude is the owner's standing work, listed once it is late
-        for case in (await session.exec(select(Case).where(Case.status.in_(("filed", "investigating")),
-                                                           mine(Case.agency)))).all():
-            add("case", case.id, case.id, "conclude", case.due_at, case.agency)
-    far = datetime.max.replace(tzinfo=timezone.utc)
-    return sorted(items, key=lambda i: (i.due_at or far, i.kind, i.id))
+        sources.append(select(label("case", "kind"), Case.id, Case.id.label("case_id"), label("conclude", "action"),
+                              Case.due_at, Case.agency.label("agency"))
+                       .where(Case.status.in_(("filed", "investigating"))))
+    work = union_all(*sources).subquery("work")
+    query = sqlalchemy.select(work)  # rows, not sqlmodel's scalars of a one-element select
+    if agencies is not None:
+        query = query.where(work.c.agency.in_(agencies))
+    if regions is not None:
+        query = query.where(or_(false(), *(work.c.agency.like(f"{region}-%") for region in regions)))
+    if only_overdue:
+        query = query.where(work.c.due_at < now)
+    return query, work
 
 
-async def overdue_in_region(session: AsyncSession, runtime: ServiceRuntime, principal: Principal) -> list[WorkItem]:
+REFERRAL_ACTIONS = {"awaiting_approval": "approve", "pending": "accept_or_reject", "review_requested": "review",
+                    "accepted": "report_outcome"}
+
+
+async def work_items(session: AsyncSession, *, agencies: list[str] | None = None, regions: list[str] | None = None,
+                     only_overdue: bool, page: Page = Page(), now: datetime | None = None) -> tuple[list[WorkItem], int]:
+    """Open work of the given agencies or regions (None: all), by due date (undated last); a page and the total."""
+    now = now or datetime.now(timezone.utc)
+    query, work = _open_work(agencies=agencies, regions=regions, only_overdue=only_overdue, now=now)
+    query = query.order_by(work.c.due_at.is_(None), work.c.due_at, work.c.kind, work.c.id)
+    if page.size is not None:
+        query = query.limit(page.size).offset((page.number - 1) * page.size)
+    rows = (await session.exec(query)).all()
+    items = [WorkItem(kind=r.kind, id=r.id, case_id=r.case_id, action=r.action, due_at=r.due_at,
+                      overdue=r.due_at is not None and r.due_at < now, agency=r.agency) for r in rows]
+    if page.size is None or (page.number == 1 and len(items) < page.size):
+        return items, len(items)
+    total = (await session.exec(select(func.count()).select_from(query.order_by(None).limit(None).offset(None)
+                                                                 .subquery()))).one()
+    return items, total
+
+
+async def overdue_in_region(session: AsyncSession, runtime: ServiceRuntime, principal: Principal,
+                            page: Page = Page()) -> tuple[list[WorkItem], int]:
     """Everything overdue whose responsible agency sits in the lead office's region or below."""
-    regions = set(_regions(principal, runtime))
-    items = await work_items(session, agencies=None, only_overdue=True)
-    return [i for i in items if i.agency.split("-", 1)[0] in regions]
+    return await work_items(session, regions=_regions(principal, runtime), only_overdue=True, page=page)

@@ -158,11 +158,33 @@ async def test_overdue_steps_are_reported_once_and_listed_for_the_lead_office(sy
             due_at=datetime.now(timezone.utc) - timedelta(hours=1)))
     async with system.client("cases") as client:
         lead_office = await ok(await client.get("/v1/overdue", headers=officer("440100-amr", "lead")))
+        first = await client.get("/v1/overdue", params={"size": 1}, headers=officer("440100-amr", "lead"))
         other_city = await ok(await client.get("/v1/overdue", headers=officer("330100-amr", "lead")))
         not_lead = await client.get("/v1/overdue", headers=HAIZHU_AMR)
     assert any(i["id"] == referral["id"] and i["overdue"] for i in lead_office)
+    assert first.json() == lead_office[:1] and int(first.headers["X-Total-Count"]) == len(lead_office)
     assert all(i["id"] != referral["id"] for i in other_city) and not_lead.status_code == 403
     assert assist["status"] == "requested"
+
+
+async def test_the_inbox_pages_in_due_order_and_counts_every_page(system):
+    agency = officer("440106-amr")
+    async with system.client("cases") as client:
+        for _ in range(3):
+            await new_clue(client, agency="440106-amr")
+        whole = await client.get("/v1/inbox", headers=agency)
+        total = int(whole.headers["X-Total-Count"])
+        pages = [await client.get("/v1/inbox", params={"page": n, "size": 2}, headers=agency)
+                 for n in range(1, total // 2 + 3)]
+        refused = [await client.get("/v1/inbox", params=p, headers=agency) for p in ({"size": 0}, {"page": 0})]
+    items = whole.json()
+    assert total == len(items) >= 3
+    due = [i["due_at"] for i in items]
+    assert due == sorted(d for d in due if d) + [None] * due.count(None)
+    assert [i for page in pages for i in page.json()] == items and pages[-1].json() == []
+    assert {int(page.headers["X-Total-Count"]) for page in pages} == {total}
+    assert [r.status_code for r in refused] == [422, 422]
+    assert all(r.headers["content-type"] == "application/problem+json" for r in refused)
 
 
 async def test_reads_are_scoped_for_every_role(system):
