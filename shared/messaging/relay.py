@@ -2,6 +2,7 @@
 import asyncio
 import logging
 import zlib
+from collections import deque
 from collections.abc import Sequence
 from datetime import datetime, timezone
 
@@ -9,7 +10,7 @@ from aiokafka import AIOKafkaProducer
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.propagate import extract, inject
-from sqlalchemy import Table, select, text, update
+from sqlalchemy import ARRAY, BigInteger, Table, any_, cast, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.telemetry import HEADER_SETTER, TRACE_HEADERS, kafka_instrumented
@@ -60,8 +61,9 @@ class OutboxRelay:
     """Woken after each commit that adds events, and by a slow poll as a safety net."""
 
     def __init__(self, *, engine: AsyncEngine, table: Table, producer: AIOKafkaProducer, name: str,
-                 batch_size: int = 500, poll_seconds: float = 1.0, send_timeout: float = 15.0):
+                 batch_size: int = 500, poll_seconds: float = 1.0, send_timeout: float = 15.0, window: int = 4):
         self.engine, self.table, self.producer = engine, table, producer
+        self.window = window  # batches sent and not yet acknowledged
         self.batch_size, self.poll_seconds, self.send_timeout = batch_size, poll_seconds, send_timeout
         self.leadership = RelayLeadership(engine, name)
         self.published = 0
@@ -80,10 +82,8 @@ class OutboxRelay:
         while not self._stopping.is_set():
             try:
                 if await self.leadership.acquire():
-                    sent = await self.publish_pending()
+                    await self.publish_pending()  # everything pending, including what commits meanwhile
                     backoff = 0.2
-                    if sent == self.batch_size:
-                        continue  # more waiting: do not sleep
             except Exception as exc:
                 log.warning("outbox relay pass failed: %s", exc)
                 await self._sleep(backoff)
@@ -104,58 +104,132 @@ class OutboxRelay:
         self._wake.set()
 
     async def publish_pending(self) -> int:
-        """Send one batch in sequence order; mark sent the leading run of each key that succeeded."""
+        """Send every pending event in sequence order and mark what the broker acknowledged.
+
+        Three things overlap: reading the next batch, handing this one to the producer (in order, one batch
+        after another) and marking the last acknowledged one; up to `window` batches await acknowledgement.
+        Once an event fails, the later events of its key are held: not sent if not sent yet, not marked if
+        sent, so they go again after it and the order per key holds.
+        """
+        in_flight: deque[tuple[Sequence, list[asyncio.Future]]] = deque()
+        held: dict[str, int] = {}  # key → sequence number of its first failed event
+        marked, failures = 0, 0
+        reading: asyncio.Task | None = asyncio.create_task(self._read(None))
+        marking: asyncio.Task | None = None
+        try:
+            while True:
+                rows = await reading if reading else []
+                reading = None
+                if rows and not failures and not self._stopping.is_set():
+                    reading = asyncio.create_task(self._read(rows[-1].seq))
+                    in_flight.append((rows, await self._enqueue(rows, held)))
+                if not in_flight:
+                    break
+                if reading and len(in_flight) < self.window:
+                    continue
+                sent, futures = in_flight.popleft()
+                done, errors = _settle(sent, await self._acknowledged(futures), held)
+                if marking:
+                    await marking
+                marking = asyncio.create_task(self._mark(done, errors))
+                marked, failures = marked + len(done), failures + len(errors)
+            if marking:
+                await marking
+        finally:
+            for task in (reading, marking):
+                if task and not task.done():
+                    task.cancel()
+        if failures:
+            raise RuntimeError(f"{failures} events not published yet")
+        return marked
+
+    async def _read(self, after: int | None) -> Sequence:
+        c = self.table.c
+        query = select(c.seq, c.topic, c.key, c.value, c.headers).where(c.published_at.is_(None))
+        if after is not None:
+            query = query.where(c.seq > after)
         async with self.engine.connect() as conn:
-            rows = (await conn.execute(
-                select(self.table).where(self.table.c.published_at.is_(None))
-                .order_by(self.table.c.seq).limit(self.batch_size)
-            )).all()
-        if not rows:
-            return 0
-        results = await self._send(rows)
-        failed_keys: set[str] = set()
-        done: list[int] = []
-        errors: dict[int, str] = {}
-        for row, result in zip(rows, results):
-            if isinstance(result, BaseException) or row.key in failed_keys:
-                failed_keys.add(row.key)  # later events of this key wait, so order per aggregate holds
-                errors[row.seq] = repr(result) if isinstance(result, BaseException) else "earlier event of key failed"
-            else:
-                done.append(row.seq)
+            return (await conn.execute(query.order_by(c.seq).limit(self.batch_size))).all()
+
+    def _among(self, seqs: list[int]):
+        if self.engine.dialect.name == "postgresql":  # one array parameter instead of hundreds of IN parameters
+            return self.table.c.seq == any_(cast(seqs, ARRAY(BigInteger)))
+        return self.table.c.seq.in_(seqs)
+
+    async def _mark(self, done: list[int], errors: dict[int, str]) -> None:
         async with self.engine.begin() as conn:
             if done:
-                await conn.execute(update(self.table).where(self.table.c.seq.in_(done))
+                await conn.execute(update(self.table).where(self._among(done))
                                    .values(published_at=datetime.now(timezone.utc)))
             for seq, error in errors.items():
                 await conn.execute(update(self.table).where(self.table.c.seq == seq)
                                    .values(attempts=self.table.c.attempts + 1, last_error=error[:1000]))
         self.published += len(done)
-        if errors:
-            raise RuntimeError(f"{len(errors)} of {len(rows)} events not published yet")
-        return len(done)
 
-    async def _send(self, rows: Sequence) -> list:
-        futures = []
-        for row in rows:
-            token = otel_context.attach(extract(row.headers))  # producer span joins the request's trace
-            try:
-                headers = [(k, v.encode()) for k, v in row.headers.items() if k not in TRACE_HEADERS]
-                async with asyncio.timeout(self.send_timeout):  # send() waits only while the buffer is full
-                    futures.append(await self._send_one(row, headers))
-            except Exception as exc:
-                futures.append(_failed(exc))
-            finally:
-                otel_context.detach(token)
+    async def _enqueue(self, rows: Sequence, held: dict[str, int]) -> list[asyncio.Future]:
+        """Hand each row to the producer in order; a future per row resolves when the broker acknowledges it."""
+        futures: list[asyncio.Future] = []
+        traced = not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
+        try:
+            async with asyncio.timeout(self.send_timeout):  # send() waits only while the producer's buffer is full
+                for row in rows:
+                    futures.append(await self._send_unless_held(row, held, traced))
+        except TimeoutError:
+            for row in rows[len(futures):]:
+                held.setdefault(row.key, row.seq)
+                futures.append(_failed(TimeoutError("the producer's buffer stayed full")))
+        return futures
+
+    async def _acknowledged(self, futures: list[asyncio.Future]) -> list:
         await asyncio.wait(futures, timeout=self.send_timeout)
         return [(f.exception() or f.result()) if f.done() else TimeoutError("not acknowledged in time")
                 for f in futures]
 
-    async def _send_one(self, row, headers: list) -> asyncio.Future:
-        if kafka_instrumented():  # the instrumentation opens the producer span and injects traceparent
-            return await self.producer.send(row.topic, value=row.value, key=row.key.encode(), headers=headers)
-        with tracer.start_as_current_span(f"send {row.topic}", kind=trace.SpanKind.PRODUCER):
-            inject(headers, setter=HEADER_SETTER)
-            return await self.producer.send(row.topic, value=row.value, key=row.key.encode(), headers=headers)
+    async def _send_unless_held(self, row, held: dict[str, int], traced: bool) -> asyncio.Future:
+        if row.key in held:
+            return _failed(HeldBack("earlier event of key failed"))
+        try:
+            return await self._send_one(row, traced)
+        except Exception as exc:
+            held.setdefault(row.key, row.seq)
+            return _failed(exc)
+
+    async def _send_one(self, row, traced: bool) -> asyncio.Future:
+        """Send with a producer span that is a child of the request that committed the event."""
+        key = row.key.encode()
+        if not traced:  # no tracer provider installed: the headers go on as they are
+            headers = [(k, v.encode()) for k, v in row.headers.items()]
+            return await self.producer.send(row.topic, value=row.value, key=key, headers=headers)
+        headers = [(k, v.encode()) for k, v in row.headers.items() if k not in TRACE_HEADERS]
+        token = otel_context.attach(extract(row.headers))
+        try:
+            if kafka_instrumented():  # the instrumentation opens the span and injects its traceparent
+                return await self.producer.send(row.topic, value=row.value, key=key, headers=headers)
+            with tracer.start_as_current_span(f"send {row.topic}", kind=trace.SpanKind.PRODUCER):
+                inject(headers, setter=HEADER_SETTER)
+                return await self.producer.send(row.topic, value=row.value, key=key, headers=headers)
+        finally:
+            otel_context.detach(token)
+
+
+class HeldBack(Exception):
+    """Not sent: an earlier event of the same key failed."""
+
+
+def _settle(rows: Sequence, results: list, held: dict[str, int]) -> tuple[list[int], dict[int, str]]:
+    """The rows to mark sent, and the errors of the rest; a failed row holds every later row of its key."""
+    done: list[int] = []
+    errors: dict[int, str] = {}
+    for row, result in zip(rows, results):
+        if isinstance(result, HeldBack) or (row.key in held and row.seq > held[row.key]):
+            errors[row.seq] = "earlier event of key failed"
+        elif isinstance(result, BaseException):
+            held[row.key] = min(held.get(row.key, row.seq), row.seq)
+            errors[row.seq] = repr(result)
+        else:
+            done.append(row.seq)
+    return done, errors
+
 
 def _failed(exc: BaseException) -> asyncio.Future:
     future = asyncio.get_running_loop().create_future()

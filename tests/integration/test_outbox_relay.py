@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 from aiokafka import AIOKafkaConsumer
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import MetaData, func, select, update
 
 from shared.db import make_engine, make_sessionmaker
 from shared.events import decode
@@ -125,6 +125,36 @@ async def test_events_of_one_aggregate_keep_their_order(relay_harness):
     for key in {"agg-0", "agg-1", "agg-2"}:
         sequence = [int(e.data["outcome"].split(":")[1]) for r, e in records if r.key.decode() == key]
         assert sequence == sorted(sequence) and len(sequence) == 10
+
+
+async def test_a_failed_event_holds_the_later_events_of_its_key_across_batches(relay_harness):
+    """One event per batch and four batches in flight: a refused event stops its key, not the others."""
+    ids = await relay_harness.add_events(None, ["held", "other", "held", "other", "held"])
+    outbox = relay_harness.tables.outbox
+    async with relay_harness.engine.begin() as conn:
+        first = (await conn.execute(select(outbox.c.seq, outbox.c.value).where(outbox.c.event_id == ids[0]))).one()
+        await conn.execute(update(outbox).where(outbox.c.seq == first.seq).values(value=b"x" * 2_000_000))
+    producer = make_producer(relay_harness.broker.bootstrap, client_id=relay_harness.name)
+    await producer.start()
+    relay = OutboxRelay(engine=relay_harness.engine, table=outbox, producer=producer, name=relay_harness.name,
+                        batch_size=1, window=4)
+    try:
+        with pytest.raises(RuntimeError, match="events not published yet"):
+            await relay.publish_pending()  # the broker refuses a record over its size limit
+        async with relay_harness.engine.connect() as conn:
+            left = (await conn.execute(select(outbox.c.event_id, outbox.c.attempts, outbox.c.last_error)
+                                       .where(outbox.c.published_at.is_(None)).order_by(outbox.c.seq))).all()
+        assert [r.event_id for r in left] == [ids[0], ids[2], ids[4]] and [r.attempts for r in left][:2] == [1, 1]
+        assert "TooLarge" in left[0].last_error and left[1].last_error == "earlier event of key failed"
+
+        async with relay_harness.engine.begin() as conn:  # the cause is fixed: the held events follow in order
+            await conn.execute(update(outbox).where(outbox.c.seq == first.seq).values(value=first.value))
+        assert await relay.publish_pending() == 3
+    finally:
+        await producer.stop()
+    records = await read_topic(relay_harness.broker.bootstrap, relay_harness.name, 5)
+    assert Counter(e.id for _, e in records) == Counter(ids)  # each once: held events were never sent early
+    assert [e.id for r, e in records if r.key == b"held"] == [ids[0], ids[2], ids[4]]
 
 
 async def test_replicas_relaying_one_outbox_never_double_publish(relay_harness, backend):
