@@ -10,6 +10,7 @@ same clock. Targets (issue 8): p50 within 3x the round trip plus the HTTP work (
 import argparse
 from collections import Counter
 import asyncio
+import os
 import time
 import uuid
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
-from bench.figures import pct
+from bench.figures import cpu_seconds, pct
 from bench.scratch import SERVER_URL, add_database_argument
 from drills.faults import subscribe
 from drills.harness import Stack, complaint_body, intake_token, stack
@@ -128,10 +129,13 @@ async def run(rate: float, seconds: float, server_url: str) -> None:
     async with stack(server_url) as s, Receiver() as receiver:
         round_trip = await broker_round_trip(s.broker.bootstrap, rate=rate, seconds=min(seconds, 15))
         await subscribe(s, LEAD, receiver.url("lead"), ["complaint.routed"])
+        pids = {name: process.pid for name, process in s.processes.items()} | {"broker": s.broker.process.pid}
+        cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         sent, durations = await post_at_rate(s, rate=rate, seconds=seconds)
         ids = list(sent)
         inbox = await inbox_times(s, ids)
         webhooks = await webhook_times(receiver, ids)
+        cpu_ms = {name: (cpu_seconds(pid) - cpu_before[name]) * 1000 / max(len(ids), 1) for name, pid in pids.items()}
         rss = {name: peak_rss_mib(process.pid) for name, process in s.processes.items()}
 
     rt50, rt99 = quantiles(round_trip)
@@ -148,9 +152,12 @@ async def run(rate: float, seconds: float, server_url: str) -> None:
         lost = len(ids) - len(samples)
         print(f"| {name}{f' ({lost} missing)' if lost else ''} | {p50:.1f} | {p99:.1f} | "
               f"p50 ≤ {budget:.0f}, p99 < 250 | {'yes' if met else 'no'} |")
-    print("\n| service | peak RSS MiB |\n|---|---|")
-    for name, mib in rss.items():
-        print(f"| {name} | {mib:.0f} |")
+    print("\n| process | peak RSS MiB | CPU ms per complaint |\n|---|---|---|")
+    for name, ms in cpu_ms.items():
+        print(f"| {name} | {f'{rss[name]:.0f}' if name in rss else ''} | {ms:.1f} |")
+    total = sum(cpu_ms.values())
+    print(f"| together | | {total:.1f}: {os.cpu_count()} cores carry at most {1000 * os.cpu_count() / total:.0f}"
+          " complaints/s, before PostgreSQL and the load generator |")
 
 
 def main() -> None:
