@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from services.notify.tables import Delivery
 from shared.events.payloads.cases import CaseReferred
-from shared.events.payloads.complaints import ComplaintOverdue
+from shared.events.payloads.complaints import ComplaintOverdue, ComplaintRouted
 from tests.support import INTAKE, auth, complaint_body, eventually, officer, outbox_types, publish, unique
 from tests.webhooks import Receiver, verify
 
@@ -192,6 +192,31 @@ async def test_overdue_reminds_the_agency_and_the_lead_office_once_per_step(syst
     assert len(agency) == 1 and len(office) == 1  # two events, one reminder each
     row = next(r for r in digest["rows"] if r["agency"] == "440105-amr")
     assert row["overdue"] >= 1 and digest["region"] == "440100" and not_lead.status_code == 403
+
+
+async def test_each_agency_gets_one_message_per_event_and_its_own_webhooks(system):
+    """The lead named again among the co-handling agencies: one inbox item as lead, one webhook each."""
+    async with Receiver() as receiver, system.client("notify") as client:
+        for agency in ("440105-amr", "440105-tax"):
+            await subscribe(client, officer(agency), receiver.url(agency), ["complaint.routed"])
+        complaint = unique("cmp")
+        await publish(system.broker.bootstrap, "complaint.routed", subject=complaint, payload=ComplaintRouted(
+            complaint_id=complaint, category="consumer_dispute", region="440105", lead_agency="440105-amr",
+            co_agencies=["440105-amr", "440105-tax"], due_at=datetime.now(timezone.utc) + timedelta(days=7)))
+
+        async def inbox(agency):
+            items = (await client.get("/v1/inbox", headers=officer(agency))).json()["items"]
+            return [i for i in items if i["aggregate_id"] == complaint]
+
+        lead = await eventually(lambda: inbox("440105-amr"), what="the lead's message")
+        co = await eventually(lambda: inbox("440105-tax"), what="the co-handling agency's message")
+        async def both_webhooks():
+            return all(receiver.endpoints[a].received for a in ("440105-amr", "440105-tax"))
+
+        await eventually(both_webhooks, what="both webhooks")
+        await asyncio.sleep(0.5)  # a second webhook would arrive now
+    assert len(lead) == 1 and len(co) == 1 and lead[0]["title"] != co[0]["title"]
+    assert [len(receiver.endpoints[a].received) for a in ("440105-amr", "440105-tax")] == [1, 1]
 
 
 async def test_daily_digest_goes_by_email_once(system, mail_sink):
