@@ -1,6 +1,7 @@
 """The ways out: webhooks (Standard Webhooks), e-mail (SMTP, or a local file), SMS (a provider, by default a
 local file), and the complaints service for contact details, which are used and never kept."""
 import asyncio
+import ipaddress
 import json
 import smtplib
 import ssl
@@ -31,6 +32,10 @@ class Outcome:
 
 
 async def resolve(host: str) -> list[str]:
+    try:
+        return [str(ipaddress.ip_address(host))]  # a literal address: nothing to look up
+    except ValueError:
+        pass
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, None)
     except OSError:

@@ -2,7 +2,7 @@
 redelivered event makes no second message."""
 import uuid
 from datetime import datetime, timedelta, timezone
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import yaml
@@ -53,16 +53,23 @@ class Fanout:
         self.key = dedupe_key(event)
         self.first_attempt = self.now + timedelta(seconds=runtime.settings.schedule[0])
 
-    async def delivery(self, recipient: str, channel: str, target: str, endpoint: str, payload: dict) -> None:
-        insert = upsert_insert(self.session, Delivery.__table__).values(
+    async def delivery(self, recipient: str, channel: str, target: str, endpoint: str, payload: dict,
+                       subscription: Subscription | None = None) -> None:
+        # Due now and this process delivers: born leased to it and sent as soon as the transaction commits,
+        # without a claim. Should the process die first, the lease runs out and any replica's poll sends it.
+        deliverer = self.runtime.state.get("deliverer")
+        send_now = deliverer is not None and self.first_attempt <= self.now
+        table = Delivery.__table__
+        insert = upsert_insert(self.session, table).values(
             id=str(uuid.uuid4()), dedupe_key=self.key, event_id=self.event.id, event_type=self.event.type,
             aggregate_id=self.event.subject or "", recipient=recipient, channel=channel, target=target,
-            endpoint=endpoint, payload=payload, status="pending", attempts=0, next_attempt_at=self.first_attempt,
-            created_at=self.now).on_conflict_do_nothing()
-        await (await self.session.connection()).execute(insert)
-        deliverer = self.runtime.state.get("deliverer")
-        if deliverer is not None and self.first_attempt <= self.now:
-            after_commit(self.session, deliverer.wake)
+            endpoint=endpoint, payload=payload, status="pending", attempts=0,
+            next_attempt_at=deliverer.lease_end(self.now) if send_now else self.first_attempt,
+            created_at=self.now).on_conflict_do_nothing().returning(table.c.id)
+        created = (await (await self.session.connection()).execute(insert)).first()
+        if created is not None and send_now:
+            ready = deliverer.webhook(subscription, created.id, payload) if subscription is not None else None
+            after_commit(self.session, partial(deliverer.send_soon, created.id, endpoint, ready))
 
     async def agency(self, recipient: str, role: str) -> None:
         """An inbox item, and a webhook to each of the recipient's matching subscriptions."""
@@ -80,7 +87,7 @@ class Fanout:
         for subscription in subscriptions:
             if _matches(subscription, event):
                 await self.delivery(recipient, "webhook", subscription.id, f"webhook:{subscription.id}",
-                                    {"cloudevent": cloudevent(event)})
+                                    {"cloudevent": cloudevent(event)}, subscription)
 
     async def complainant(self, complaint_id: str) -> None:
         """SMS and e-mail, addressed at send time from the complaints service."""

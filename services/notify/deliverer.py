@@ -5,7 +5,9 @@ import json
 import logging
 import random
 import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
+from functools import partial
 
 import httpx
 from sqlmodel import select
@@ -23,6 +25,7 @@ from .templates import render
 
 log = logging.getLogger(__name__)
 LEASE_SECONDS = 60
+Send = Callable[[], Awaitable[Outcome]]
 
 
 class Deliverer:
@@ -41,14 +44,31 @@ class Deliverer:
     def wake(self) -> None:
         self.due.set()
 
+    def lease_end(self, now: datetime) -> datetime:
+        """Until then a claimed delivery is left alone by every other poll and replica."""
+        return now + timedelta(seconds=LEASE_SECONDS + self.settings.webhook_timeout_seconds)
+
+    def send_soon(self, delivery_id: str, endpoint: str, ready: Send | None = None) -> None:
+        """Send a delivery already leased to this process (called once its transaction has committed); a
+        webhook prepared in that transaction is posted without reading the delivery back."""
+        asyncio.get_running_loop().call_soon(self._start, delivery_id, endpoint, ready)
+
+    def webhook(self, subscription: Subscription, delivery_id: str, payload: dict) -> Send:
+        body = json.dumps(payload["cloudevent"], ensure_ascii=False, separators=(",", ":")).encode()
+        return partial(post_webhook, self.client, self.settings, url=subscription.url,
+                       secrets=self._secrets(subscription), msg_id=delivery_id, body=body)
+
     async def poll(self) -> int:
         """Claim what is due and start sending it; returns how many were started (sends run on)."""
         claimed = await self._claim()
         for delivery_id, endpoint in claimed:
-            task = asyncio.create_task(self._send(delivery_id, endpoint))
-            self._in_flight.add(task)
-            task.add_done_callback(self._in_flight.discard)
+            self._start(delivery_id, endpoint)
         return len(claimed)
+
+    def _start(self, delivery_id: str, endpoint: str, ready: Send | None = None) -> None:
+        task = asyncio.create_task(self._send(delivery_id, endpoint, ready))
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
 
     async def drain(self) -> None:
         """Wait for the sends in flight (tests, and a clean stop)."""
@@ -65,13 +85,13 @@ class Deliverer:
             query = for_update(select(Delivery).where(Delivery.status == "pending", Delivery.next_attempt_at <= now)
                                .order_by(Delivery.next_attempt_at).limit(batch), session, skip_locked=True)
             rows = (await session.exec(query)).all()
-            lease = now + timedelta(seconds=LEASE_SECONDS + self.settings.webhook_timeout_seconds)
+            lease = self.lease_end(now)
             for row in rows:
                 row.next_attempt_at = lease  # another poll or replica leaves it alone until the lease ends
                 session.add(row)
             return [(r.id, r.endpoint) for r in rows]
 
-    async def _send(self, delivery_id: str, endpoint: str) -> None:
+    async def _send(self, delivery_id: str, endpoint: str, ready: Send | None = None) -> None:
         if not self.circuit.allows(endpoint, time.monotonic()):
             wait = self.circuit.retry_at(endpoint) - time.monotonic()
             await self._reschedule(delivery_id, datetime.now(timezone.utc) + timedelta(seconds=max(wait, 0.1)))
@@ -79,7 +99,7 @@ class Deliverer:
         limit = self._limits.setdefault(endpoint, asyncio.Semaphore(self.settings.endpoint_concurrency))
         async with limit:
             try:
-                outcome = await self._attempt(delivery_id)
+                outcome = await (ready() if ready else self._attempt(delivery_id))
             except Exception as exc:  # an unexpected error is a failed attempt, not a lost delivery
                 log.exception("delivery %s failed unexpectedly", delivery_id)
                 outcome = Outcome(False, f"{type(exc).__name__}: {exc}"[:500])
@@ -99,9 +119,7 @@ class Deliverer:
         if delivery.channel == "webhook":
             if subscription is None or not subscription.active:
                 return Outcome(False, "the subscription is disabled or gone", gone=True)
-            body = json.dumps(delivery.payload["cloudevent"], ensure_ascii=False, separators=(",", ":")).encode()
-            return await post_webhook(self.client, self.settings, url=subscription.url,
-                                      secrets=self._secrets(subscription), msg_id=delivery.id, body=body)
+            return await self.webhook(subscription, delivery.id, delivery.payload)()
         if delivery.channel == "email" and delivery.payload.get("digest"):
             title, text = render("digest", **delivery.payload["digest"])
             return await self.mailer.send(delivery.payload["to"], title, text)
