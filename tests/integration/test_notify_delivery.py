@@ -7,7 +7,7 @@ import math
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlmodel import select
+from sqlmodel import select, update
 
 from services.notify.tables import Delivery
 from shared.events.payloads.cases import CaseReferred
@@ -113,6 +113,31 @@ async def test_a_restart_mid_schedule_loses_no_delivery(system):
         await eventually(lambda: asyncio.sleep(0, endpoint.received), timeout=20, what="delivered after the restart")
     (row,) = [r for r in await deliveries_of(system, event_id) if r.channel == "webhook"]
     assert [c["answered"] for c in endpoint.calls] == [500, 200] and row.attempts == 2
+
+
+async def test_a_webhook_left_unsent_by_its_process_goes_when_the_lease_ends(system, monkeypatch):
+    """A new webhook is leased to the process that made it; if that process never sends it, a poll does."""
+    deliverer = system["notify"].runtime.state["deliverer"]
+    monkeypatch.setattr(deliverer, "send_soon", lambda *args: None)  # the process dies right after the commit
+    async with Receiver() as receiver:
+        async with system.client("notify") as client:
+            await subscribe(client, officer("440100-edu"), receiver.url("edu"), ["case.referred"])
+        event_id = await publish(system.broker.bootstrap, "case.referred", subject="case",
+                                 payload=referral("440100-edu"))
+        (row,) = await eventually(lambda: deliveries_of(system, event_id), what="the delivery row")
+        await deliverer.poll()
+        await asyncio.sleep(0.5)
+        assert receiver.endpoints["edu"].calls == [] and row.status == "pending"
+        assert row.next_attempt_at > datetime.now(timezone.utc) + timedelta(seconds=30)  # leased, not due
+
+        async with system["notify"].runtime.sessionmaker() as session, session.begin():  # the lease runs out
+            await session.exec(update(Delivery).where(Delivery.id == row.id).values(
+                next_attempt_at=datetime.now(timezone.utc)))
+        await deliverer.poll()
+        await eventually(lambda: asyncio.sleep(0, receiver.endpoints["edu"].received), what="sent by the poll")
+        await deliverer.drain()
+    (row,) = await deliveries_of(system, event_id)
+    assert row.status == "delivered" and row.attempts == 1 and len(receiver.endpoints["edu"].calls) == 1
 
 
 async def test_redelivered_event_sends_nothing_twice(system):
