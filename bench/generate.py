@@ -129,9 +129,10 @@ def complaint_rows(world: World, n: int):
 async def load_complaints(url: str, world: World, n: int) -> None:
     with psycopg.connect(libpq(url)) as connection:
         copy(connection, Complaint.__table__, complaint_rows(world, n))
-        connection.execute("INSERT INTO complaint_agency (complaint_id, agency, role) "
-                           "SELECT id, lead_agency, 'lead' FROM complaint UNION ALL "
-                           "SELECT id, json_array_elements_text(co_agencies), 'co' FROM complaint")
+        connection.execute("INSERT INTO complaint_agency (complaint_id, agency, role, status, category, received_at) "
+                           "SELECT id, lead_agency, 'lead', status, category, received_at FROM complaint UNION ALL "
+                           "SELECT id, json_array_elements_text(co_agencies), 'co', status, category, received_at "
+                           "FROM complaint")
     engine = make_engine(url)
     async with make_sessionmaker(engine)() as session:
         await rebuild_counters(session)

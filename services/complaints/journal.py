@@ -5,6 +5,7 @@ Callers hold the transaction; nothing here commits.
 from datetime import datetime
 
 from pydantic import BaseModel
+from sqlalchemy import update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.messaging.journal import EventJournal
@@ -12,7 +13,7 @@ from shared.runtime import ServiceRuntime
 
 from . import stats
 from .domain.lifecycle import STEP_OF_STATUS
-from .tables import Complaint, ComplaintStep
+from .tables import Complaint, ComplaintAgency, ComplaintStep
 
 
 class Journal(EventJournal):
@@ -22,6 +23,7 @@ class Journal(EventJournal):
                  new: bool = False):
         super().__init__(session, runtime.outbox, now)
         self.runtime, self.complaint = runtime, complaint
+        self._listed = (complaint.status, complaint.category)  # what its agency rows carry
         self._before = None if new else stats.stat_key(complaint)
 
     async def emit(self, event_type: str, payload: BaseModel, *, subject: str | None = None) -> str:
@@ -52,6 +54,10 @@ class Journal(EventJournal):
         self.session.add(complaint)
         after = stats.stat_key(complaint)
         await stats.move(self.session, self._before, after)
+        if (complaint.status, complaint.category) != self._listed:
+            await self.session.exec(update(ComplaintAgency).where(ComplaintAgency.complaint_id == complaint.id)
+                                    .values(status=complaint.status, category=complaint.category))
+            self._listed = (complaint.status, complaint.category)
         if complaint.status == "closed" and (self._before is None or self._before.status != "closed"):
             await stats.record_closing(self.session, complaint, self.now)
         self._before = after

@@ -54,7 +54,27 @@ def to_public(complaint: Complaint, *, runtime: ServiceRuntime, access: Access) 
     )
 
 
-def _scope(principal: Principal, runtime: ServiceRuntime):
+def _exists_handled_by(agency: str, filters: ComplaintFilter):
+    return exists().where(ComplaintAgency.complaint_id == Complaint.id, ComplaintAgency.agency == agency)
+
+
+def _among_handled_by(agency: str, filters: ComplaintFilter):
+    """The same set as `_exists_handled_by`, narrowed by what the agency rows carry: counted from their index
+    alone, where the EXISTS form probes the agency rows once per complaint of that status and category."""
+    rows = ComplaintAgency
+    narrowed = [rows.agency == agency]
+    if filters.status:
+        narrowed.append(rows.status == filters.status)
+    if filters.category:
+        narrowed.append(rows.category == filters.category)
+    if filters.received_from:
+        narrowed.append(rows.received_at >= filters.received_from)
+    if filters.received_to:
+        narrowed.append(rows.received_at < filters.received_to)
+    return Complaint.id.in_(select(rows.complaint_id).where(*narrowed))
+
+
+def _scope(principal: Principal, runtime: ServiceRuntime, filters: ComplaintFilter, handled_by):
     """What the caller may list: handled by its agency, in the region it oversees, taken in by it, or
     forwarded to its platform. None means everything (admins and services)."""
     if principal.has_role("platform"):
@@ -64,7 +84,7 @@ def _scope(principal: Principal, runtime: ServiceRuntime):
     agency = principal.agency or "\0"
     clauses = []
     if principal.has_role("officer", "lead"):
-        clauses.append(exists().where(ComplaintAgency.complaint_id == Complaint.id, ComplaintAgency.agency == agency))
+        clauses.append(handled_by(agency, filters))
     if principal.has_role("lead") and (region := region_of_agency(agency)) is not None:
         try:
             clauses.append(Complaint.subject_region.in_(runtime.registry.regions_below(region)))
@@ -77,7 +97,7 @@ def _scope(principal: Principal, runtime: ServiceRuntime):
 
 async def list_complaints(session: AsyncSession, *, runtime: ServiceRuntime, principal: Principal,
                           filters: ComplaintFilter) -> ComplaintPage:
-    conditions = [c for c in (_scope(principal, runtime),) if c is not None]
+    conditions = []
     if filters.status:
         conditions.append(Complaint.status == filters.status)
     if filters.category:
@@ -95,9 +115,14 @@ async def list_complaints(session: AsyncSession, *, runtime: ServiceRuntime, pri
         conditions.append(Complaint.received_at >= filters.received_from)
     if filters.received_to:
         conditions.append(Complaint.received_at < filters.received_to)
-    where = and_(True, *conditions)
-    total = await session.scalar(select(func.count()).select_from(Complaint).where(where))
-    rows = (await session.exec(select(Complaint).where(where)
+
+    def where(handled_by):
+        scope = _scope(principal, runtime, filters, handled_by)
+        return and_(True, *conditions, *([scope] if scope is not None else []))
+
+    # Two shapes of one set: the count reads the agency rows' index; the page walks complaints newest first.
+    total = await session.scalar(select(func.count()).select_from(Complaint).where(where(_among_handled_by)))
+    rows = (await session.exec(select(Complaint).where(where(_exists_handled_by))
                                .order_by(Complaint.received_at.desc(), Complaint.id.desc())
                                .offset((filters.page - 1) * filters.size).limit(filters.size))).all()
     items = [to_public(c, runtime=runtime, access=access_to(c, principal, runtime)) for c in rows]

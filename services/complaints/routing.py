@@ -45,9 +45,9 @@ async def assign(session: AsyncSession, complaint: Complaint, routing: Routing, 
     complaint.lead_agency, complaint.co_agencies = routing.lead, list(routing.co_agencies)
     if not new:
         await session.exec(delete(ComplaintAgency).where(ComplaintAgency.complaint_id == complaint.id))
-    session.add(ComplaintAgency(complaint_id=complaint.id, agency=routing.lead, role="lead"))
-    for agency in routing.co_agencies:
-        session.add(ComplaintAgency(complaint_id=complaint.id, agency=agency, role="co"))
+    for agency, role in ((routing.lead, "lead"), *((agency, "co") for agency in routing.co_agencies)):
+        session.add(ComplaintAgency(complaint_id=complaint.id, agency=agency, role=role, status=complaint.status,
+                                    category=complaint.category, received_at=complaint.received_at))
 
 
 async def announce_routing(journal: Journal, *, reason: str) -> None:

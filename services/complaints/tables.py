@@ -69,10 +69,15 @@ class ComplaintAgency(Base, table=True):
     """Which agencies handle a complaint: the lead and each co-handling agency (for scoped reads)."""
 
     __tablename__ = "complaint_agency"
+    __table_args__ = (Index("ix_complaint_agency_list", "agency", "status", "category", "received_at"),)
 
     complaint_id: str = Field(primary_key=True, foreign_key="complaint.id", max_length=36)
     agency: str = Field(primary_key=True, max_length=32, index=True)
     role: str = Field(max_length=8)
+    # The complaint's own, kept in step by the journal: an agency's list is counted from this table alone.
+    status: str = Field(max_length=32)
+    category: str = Field(max_length=64)
+    received_at: datetime = Field(sa_type=UtcDateTime)
 
 
 class ComplaintStep(Base, table=True):

@@ -1,4 +1,7 @@
 """Reading complaints: scoped, filtered, paginated lists; the timeline; public statistics without personal data."""
+from sqlalchemy import func, or_, select
+
+from services.complaints.tables import Complaint, ComplaintAgency
 from tests.support import INTAKE, auth, complaint_body, officer, random_uscc, unique
 
 HAIZHU_AMR = officer("440105-amr")
@@ -113,3 +116,34 @@ async def test_counters_kept_in_each_transaction_match_a_rebuild_from_the_compla
         rebuilt = [await public_stats(session, **scope) for scope in scopes]
     assert rebuilt == incremental
     assert incremental[0]["closed"] >= 1 and incremental[2]["by_status"] == {"closed": 1}
+
+
+async def test_agency_rows_follow_their_complaint_so_counts_match_the_pages(system):
+    """Each agency row carries its complaint's status, category and received_at, through acceptance and
+    reclassification; the list's total, counted from those rows, is what the pages hold."""
+    uscc = random_uscc()
+    subject = {"uscc": uscc, "region": "440105"}
+    async with system.client("complaints") as client:
+        created = [await post(client, subject=subject, category="food_safety") for _ in range(5)]
+        for complaint in created[:2]:
+            await client.post(f"/v1/complaints/{complaint['id']}/acceptance", json={"decision": "accept"},
+                              headers=HAIZHU_AMR)
+        moved = await client.post(f"/v1/complaints/{created[4]['id']}/reclassification", headers=HAIZHU_AMR,
+                                  json={"category": "personal_information", "reason": "实为泄露个人信息"})
+        pages = {status: [await listing(client, HAIZHU_AMR, subject=uscc, status=status, category="food_safety",
+                                        size=1, page=n) for n in (1, 2, 3, 4)] for status in ("received", "mediating")}
+        cac = await listing(client, officer("440100-cac"), status="received", category="personal_information",
+                            subject=uscc)
+    assert moved.status_code == 200, moved.text
+    for status, expected in (("received", 2), ("mediating", 2)):
+        assert {p["total"] for p in pages[status]} == {expected}
+        assert sum(len(p["items"]) for p in pages[status]) == expected
+    assert cac["total"] == 1 and cac["items"][0]["id"] == created[4]["id"]
+    async with system["complaints"].runtime.sessionmaker() as session:
+        drifted = await session.scalar(select(func.count()).select_from(ComplaintAgency).join(Complaint).where(
+            Complaint.subject_uscc == uscc,
+            or_(ComplaintAgency.status != Complaint.status, ComplaintAgency.category != Complaint.category,
+                ComplaintAgency.received_at != Complaint.received_at)))
+        rows = await session.scalar(select(func.count()).select_from(ComplaintAgency).join(Complaint).where(
+            Complaint.subject_uscc == uscc))
+    assert drifted == 0 and rows >= 5
