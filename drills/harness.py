@@ -41,7 +41,8 @@ class Stack:
                 f"{name.upper()}_PORT": str(self.ports[name]),
                 f"{name.upper()}_DATABASE_URL": self.databases[name],
                 "NOTIFY_COMPLAINTS_URL": f"http://127.0.0.1:{self.ports['complaints']}",
-                "NOTIFY_OUTBOX_DIR": f"/tmp/jointsup-drill-{os.getpid()}", "JOINTSUP_CONSUMER_SESSION_TIMEOUT_MS": "6000"}
+                "NOTIFY_OUTBOX_DIR": f"/tmp/jointsup-drill-{os.getpid()}",
+                "JOINTSUP_CONSUMER_SESSION_TIMEOUT_MS": "6000"}
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"

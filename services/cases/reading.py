@@ -128,6 +128,10 @@ class Page:
     size: int | None = None  # None: everything
 
 
+REFERRAL_ACTIONS = {"awaiting_approval": "approve", "pending": "accept_or_reject", "review_requested": "review",
+                    "accepted": "report_outcome"}
+
+
 def _open_work(*, agencies: list[str] | None, regions: list[str] | None, only_overdue: bool, now: datetime):
     """One row per piece of open work (kind, id, case_id, action, due_at, agency), from every source."""
     def label(value: str, name: str):
@@ -161,12 +165,9 @@ def _open_work(*, agencies: list[str] | None, regions: list[str] | None, only_ov
     return query, work
 
 
-REFERRAL_ACTIONS = {"awaiting_approval": "approve", "pending": "accept_or_reject", "review_requested": "review",
-                    "accepted": "report_outcome"}
-
-
 async def work_items(session: AsyncSession, *, agencies: list[str] | None = None, regions: list[str] | None = None,
-                     only_overdue: bool, page: Page = Page(), now: datetime | None = None) -> tuple[list[WorkItem], int]:
+                     only_overdue: bool, page: Page = Page(),
+                     now: datetime | None = None) -> tuple[list[WorkItem], int]:
     """Open work of the given agencies or regions (None: all), by due date (undated last); a page and the total."""
     now = now or datetime.now(timezone.utc)
     query, work = _open_work(agencies=agencies, regions=regions, only_overdue=only_overdue, now=now)

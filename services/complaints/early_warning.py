@@ -19,10 +19,14 @@ CLUSTER = ComplaintCluster.__table__
 
 def subject_key(complaint: Complaint) -> str | None:
     """What makes two complaints be about the same subject: its USCC, else its platform shop."""
-    if complaint.subject_uscc:
-        return complaint.subject_uscc
-    if complaint.subject_platform and complaint.subject_shop_id:
-        return f"{complaint.subject_platform}:{complaint.subject_shop_id}"
+    return _subject_key(complaint.subject_uscc, complaint.subject_platform, complaint.subject_shop_id)
+
+
+def _subject_key(uscc: str | None, platform: str | None, shop_id: str | None) -> str | None:
+    if uscc:
+        return uscc
+    if platform and shop_id:
+        return f"{platform}:{shop_id}"
     return None
 
 
@@ -86,8 +90,8 @@ async def check_complainant(journal: Journal) -> bool:
         Complaint.subject_uscc, Complaint.subject_platform, Complaint.subject_shop_id, func.count()).where(theirs)
         .group_by(Complaint.subject_uscc, Complaint.subject_platform, Complaint.subject_shop_id))).all()
     earlier = sum(count for *_, count in per_subject)
-    subjects = {subject_key(Complaint(subject_uscc=uscc, subject_platform=platform, subject_shop_id=shop))
-                for uscc, platform, shop, _ in per_subject} | {subject_key(complaint)}
+    subjects = {_subject_key(uscc, platform, shop) for uscc, platform, shop, _ in per_subject}
+    subjects.add(subject_key(complaint))
     subjects.discard(None)
     reasons = rule.reasons(earlier + 1, len(subjects))
     if not reasons:

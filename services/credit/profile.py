@@ -40,8 +40,9 @@ async def _locked(credit: Credit, uscc: str) -> Subject:
     partitions, so two consumers may recompute it at once; the second waits and then sees the first's facts."""
     session = credit.session
     await session.flush()
-    await (await session.connection()).execute(upsert_insert(session, Subject.__table__).values(
-        uscc=uscc, score=100.0, tier="A", explanation={}, updated_at=credit.now).on_conflict_do_nothing())
+    fresh = Subject(uscc=uscc, updated_at=credit.now).model_dump()  # the model's defaults: score 100, tier A
+    await (await session.connection()).execute(
+        upsert_insert(session, Subject.__table__).values(**fresh).on_conflict_do_nothing())
     return (await session.exec(for_update(select(Subject).where(Subject.uscc == uscc), session))).one()
 
 

@@ -9,9 +9,9 @@ from aiokafka.errors import TopicAlreadyExistsError
 log = logging.getLogger(__name__)
 
 # How long the broker may hold a fetch that finds nothing new. Kafka answers as soon as a record arrives, so
-# there this only sets how often an idle consumer asks. The embedded broker (Tansu) holds the fetch well after a
-# record arrives, so there the wait bounds the delivery latency: 500 ms (aiokafka's default) measured 134 / 255 ms p50 / p99
-# produce-to-consume, 50 ms measured 8 / 10 ms.
+# there this only sets how often an idle consumer asks. The embedded broker (Tansu) holds the fetch well after
+# a record arrives, so there the wait bounds the delivery latency: 500 ms (aiokafka's default) measured
+# 134 / 255 ms p50 / p99 produce-to-consume, 50 ms measured 8 / 10 ms.
 DEFAULT_FETCH_MAX_WAIT_MS = 50
 
 

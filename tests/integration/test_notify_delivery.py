@@ -178,7 +178,8 @@ async def test_complainant_is_told_by_email_and_sms_without_contact_on_kafka_or_
         sms_file = system["notify"].runtime.settings.outbox_dir / "sms.jsonl"
 
         async def sms():
-            lines = [json.loads(x) for x in sms_file.read_text(encoding="utf-8").splitlines()] if sms_file.exists() else []
+            text = sms_file.read_text(encoding="utf-8") if sms_file.exists() else ""
+            lines = [json.loads(x) for x in text.splitlines()]
             return [x for x in lines if created["id"] in x["text"] and "受理" in x["text"]]
 
         (text,) = await eventually(sms, what="the acceptance SMS")
