@@ -6,6 +6,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 import yaml
+from sqlalchemy import exists, literal
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -52,6 +53,14 @@ class Fanout:
         self.now = datetime.now(timezone.utc)
         self.key = dedupe_key(event)
         self.first_attempt = self.now + timedelta(seconds=runtime.settings.schedule[0])
+        self.subscriptions: dict[str, list[Subscription]] = {}
+
+    async def load_subscriptions(self, recipients: list[str]) -> None:
+        """The active subscriptions of every recipient of the event, in one query."""
+        if recipients:
+            for row in (await self.session.exec(select(Subscription).where(
+                    Subscription.owner.in_(recipients), Subscription.active.is_(True)))).all():
+                self.subscriptions.setdefault(row.owner, []).append(row)
 
     async def delivery(self, recipient: str, channel: str, target: str, endpoint: str, payload: dict,
                        subscription: Subscription | None = None) -> None:
@@ -72,19 +81,15 @@ class Fanout:
             after_commit(self.session, partial(deliverer.send_soon, created.id, endpoint, ready))
 
     async def agency(self, recipient: str, role: str) -> None:
-        """An inbox item, and a webhook to each of the recipient's matching subscriptions."""
+        """An inbox item, unless one with the same dedupe key exists, and a webhook to each of the recipient's
+        matching subscriptions."""
         event = self.event
         title, body = render(event.short_type, event=cloudevent(event), data=event.data, role=role,
                              recipient=recipient, complainant=None)
-        exists = (await self.session.exec(select(InboxItem.id).where(
-            InboxItem.dedupe_key == self.key, InboxItem.recipient == recipient))).first()
-        if exists is None:
-            self.session.add(InboxItem(recipient=recipient, event_id=event.id, dedupe_key=self.key,
-                                       event_type=event.type, aggregate_id=event.subject or "", title=title[:200],
-                                       body=body, created_at=self.now))
-        subscriptions = (await self.session.exec(select(Subscription).where(
-            Subscription.owner == recipient, Subscription.active.is_(True)))).all()
-        for subscription in subscriptions:
+        await (await self.session.connection()).execute(_inbox_insert(self.session, {
+            "recipient": recipient, "event_id": event.id, "dedupe_key": self.key, "event_type": event.type,
+            "aggregate_id": event.subject or "", "title": title[:200], "body": body, "created_at": self.now}))
+        for subscription in self.subscriptions.get(recipient, []):
             if _matches(subscription, event):
                 await self.delivery(recipient, "webhook", subscription.id, f"webhook:{subscription.id}",
                                     {"cloudevent": cloudevent(event)}, subscription)
@@ -96,6 +101,16 @@ class Fanout:
                                 {"cloudevent": cloudevent(self.event), "complaint_id": complaint_id})
 
 
+def _inbox_insert(session: AsyncSession, values: dict):
+    """One statement: the item, unless the recipient already has one with this dedupe key (an overdue step is
+    one reminder whatever event carried it) or for this event (a redelivery)."""
+    table = InboxItem.__table__
+    existing = select(table.c.id).where(table.c.dedupe_key == values["dedupe_key"],
+                                        table.c.recipient == values["recipient"])
+    row = select(*(literal(v, table.c[k].type).label(k) for k, v in values.items())).where(~exists(existing))
+    return upsert_insert(session, table).from_select(list(values), row).on_conflict_do_nothing()
+
+
 def handlers(runtime: ServiceRuntime) -> dict:
     async def on_event(session: AsyncSession, event: Event, payload) -> None:
         rule = rules().get(event.short_type)
@@ -103,6 +118,7 @@ def handlers(runtime: ServiceRuntime) -> dict:
             return
         who = audience(rule, event.data, runtime.registry.lead_office_for)
         fanout = Fanout(session, runtime, event)
+        await fanout.load_subscriptions([*who.agencies, *who.lead_offices])
         for index, recipient in enumerate(who.agencies):
             await fanout.agency(recipient, _role(event.short_type, index))
         for office in who.lead_offices:

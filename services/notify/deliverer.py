@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from functools import partial
 
 import httpx
+from sqlalchemy import update
 from sqlmodel import select
 
 from shared.db import for_update
@@ -154,6 +155,30 @@ class Deliverer:
                 session.add(delivery)
 
     async def _record(self, delivery_id: str, outcome: Outcome) -> None:
+        if outcome.ok:
+            await self._record_success(delivery_id, outcome)
+        else:
+            await self._record_failure(delivery_id, outcome)
+
+    async def _record_success(self, delivery_id: str, outcome: Outcome) -> None:
+        """One statement, as most attempts succeed; the confirmation event, if its type asks for one, with it."""
+        table = Delivery.__table__
+        async with self.runtime.sessionmaker() as session, session.begin():
+            done = (await (await session.connection()).execute(
+                update(table).where(table.c.id == delivery_id, table.c.status == "pending").values(
+                    attempts=table.c.attempts + 1, last_error=outcome.error, segments=outcome.segments,
+                    status="skipped" if outcome.error else "delivered", delivered_at=datetime.now(timezone.utc),
+                    next_attempt_at=None)
+                .returning(table.c.id, table.c.event_id, table.c.event_type, table.c.aggregate_id,
+                           table.c.recipient, table.c.channel))).first()
+            if done is not None and done.channel == "webhook" and \
+                    done.event_type.removeprefix("jointsup.") in rules().get("confirm_delivery", []):
+                await self.runtime.outbox.add(session, "notification.delivered", subject=done.aggregate_id,
+                                              data=NotificationDelivered(**self._fields(done)))
+
+    async def _record_failure(self, delivery_id: str, outcome: Outcome) -> None:
+        """Tried again on the schedule, or dead-lettered after the last attempt (a 410 ends it and disables
+        the subscription)."""
         now = datetime.now(timezone.utc)
         async with self.runtime.sessionmaker() as session, session.begin():
             delivery = await session.get(Delivery, delivery_id)
@@ -161,16 +186,9 @@ class Deliverer:
                 return
             delivery.attempts += 1
             delivery.last_error, delivery.segments = outcome.error, outcome.segments
-            delay = None if outcome.ok or outcome.gone else next_delay(
+            delay = None if outcome.gone else next_delay(
                 self.settings.schedule, delivery.attempts, jitter=self.settings.retry_jitter, rng=self.rng)
-            if outcome.ok:
-                delivery.status = "skipped" if outcome.error else "delivered"
-                delivery.delivered_at, delivery.next_attempt_at = now, None
-                if delivery.channel == "webhook" and delivery.event_type.removeprefix("jointsup.") in \
-                        rules().get("confirm_delivery", []):
-                    await self.runtime.outbox.add(session, "notification.delivered", subject=delivery.aggregate_id,
-                                                  data=NotificationDelivered(**self._fields(delivery)))
-            elif delay is not None:
+            if delay is not None:
                 delivery.next_attempt_at = now + timedelta(seconds=delay)
             else:
                 delivery.status, delivery.next_attempt_at = "failed", None
