@@ -1,19 +1,25 @@
 """The 360° subject profile: facts from the service's own tables → the explainable score and tier."""
+from datetime import date, datetime, time, timezone
+
 from sqlmodel import select
 
 from shared.db import for_update, upsert_insert
 from shared.events.payloads.credit import CreditTierChanged
 
 from .context import Credit
-from .domain.scoring import Facts, PenaltyFact, Score, score
+from .domain.scoring import Facts, PenaltyFact, Score, horizon, score
 from .tables import CreditRecord, Listing, Repair, Subject, SubjectCase, SubjectCluster, SubjectComplaint
 
 
 async def facts(credit: Credit, uscc: str) -> Facts:
-    s = credit.session
+    """What the score counts today; dated facts past their horizon stay in the database unread (a busy subject
+    may have years of complaints)."""
+    s, since = credit.session, horizon(credit.today)
+    clusters_from, complaints_from = _utc_midnight(since.clusters), _utc_midnight(since.complaints)
     penalties = (await s.exec(select(CreditRecord).where(
         CreditRecord.uscc == uscc, CreditRecord.kind == "penalty", CreditRecord.outcome == "penalty",
-        CreditRecord.repaired_at.is_(None), CreditRecord.revoked_at.is_(None)))).all()
+        CreditRecord.repaired_at.is_(None), CreditRecord.revoked_at.is_(None),
+        CreditRecord.decided_on > since.penalties))).all()
     return Facts(
         penalties=tuple(PenaltyFact(r.id, r.severity or "minor", r.decided_on) for r in penalties),
         listings=tuple((await s.exec(select(Listing.id).where(Listing.uscc == uscc,
@@ -21,12 +27,19 @@ async def facts(credit: Credit, uscc: str) -> Facts:
         open_cases=tuple((await s.exec(select(SubjectCase.case_id).where(SubjectCase.uscc == uscc,
                                                                          SubjectCase.open.is_(True)))).all()),
         clusters=tuple((c.cluster_id, c.alerted_at.date()) for c in (await s.exec(
-            select(SubjectCluster).where(SubjectCluster.uscc == uscc))).all()),
+            select(SubjectCluster).where(SubjectCluster.uscc == uscc,
+                                         SubjectCluster.alerted_at >= clusters_from))).all()),
         complaints=tuple((c.complaint_id, c.received_at.date()) for c in (await s.exec(
-            select(SubjectComplaint).where(SubjectComplaint.uscc == uscc))).all()),
+            select(SubjectComplaint).where(SubjectComplaint.uscc == uscc,
+                                           SubjectComplaint.received_at >= complaints_from))).all()),
         repairs=tuple((await s.exec(select(Repair.id).where(Repair.uscc == uscc,
                                                             Repair.status == "approved"))).all()),
     )
+
+
+def _utc_midnight(day: date) -> datetime:
+    """A lower bound that keeps every row whose UTC date is later than `day` (the scoring drops the rest)."""
+    return datetime.combine(day, time.min, tzinfo=timezone.utc)
 
 
 def explain(result: Score) -> dict:

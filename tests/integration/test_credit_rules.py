@@ -1,11 +1,12 @@
 """Credit rule by rule on the real database and broker: intent, 3-year removal, revocation, disclosure, draws,
 observations, access, redelivery, bad input."""
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select
 
 from services.credit.sweeper import sweep
 from services.credit.tables import CreditRecord, Observation
+from shared.events.payloads.complaints import ComplaintReceived
 from tests.integration.test_credit_story import clock_moved, decided, ok, profile_when
 from tests.support import auth, eventually, officer, outbox_types, publish, random_uscc, unique
 
@@ -202,3 +203,27 @@ async def test_unexecuted_sanctions_are_overdue_once(system):
         await sweep(runtime)
     overdue = (await outbox_types(runtime, uscc)).count("credit.sanction_overdue")
     assert overdue == len(profile["sanctions"]) - 1  # every sanction but the executed one, once each
+
+
+async def test_only_complaints_of_the_last_90_days_count_however_many_older_ones_there_are(system):
+    runtime, uscc = system["credit"].runtime, random_uscc()
+    quarter_ago = datetime.now(runtime.calendar.tz).date() - timedelta(days=90)
+    utc = timezone.utc
+    received = {  # the score counts a complaint whose UTC date is later than 90 days before today
+        "years_ago": datetime.now(utc) - timedelta(days=800),
+        "on_the_horizon": datetime.combine(quarter_ago, time(23, 30), tzinfo=utc),
+        "just_inside": datetime.combine(quarter_ago + timedelta(days=1), time(0, 30), tzinfo=utc),
+        "today": datetime.now(utc),
+    }
+    ids = {name: unique("complaint") for name in received}
+    for name, at in received.items():  # keyed by the subject: one partition, handled in this order
+        await publish(system.broker.bootstrap, "complaint.received", subject=uscc, payload=ComplaintReceived(
+            complaint_id=ids[name], kind="complaint", channel="web", category="consumer_dispute",
+            subject={"uscc": uscc, "region": "440105"}, received_at=at, anonymous=True))
+    async with system.client("credit") as client:
+        profile = await profile_when(client, uscc, lambda p: ids["today"] in _records(p, "complaints_recent"))
+    assert _records(profile, "complaints_recent") == sorted([ids["just_inside"], ids["today"]])
+
+
+def _records(profile: dict, factor: str) -> list[str]:
+    return next(f["records"] for f in profile["explanation"]["factors"] if f["key"] == factor)

@@ -42,8 +42,23 @@ class Score:
     factors: tuple[FactorScore, ...]
 
 
+@dataclass(frozen=True)
+class Horizon:
+    """A dated fact counts only when it is later than its kind's day here; older ones need not be loaded."""
+
+    penalties: date
+    clusters: date
+    complaints: date
+
+
+def horizon(today: date) -> Horizon:
+    return Horizon(penalties=today - timedelta(days=1095), clusters=today - timedelta(days=365),
+                   complaints=today - timedelta(days=90))
+
+
 def _evidence(facts: Facts, today: date) -> dict[str, tuple[str, ...]]:
-    year_ago, three_years_ago, quarter_ago = (today - timedelta(days=d) for d in (365, 1095, 90))
+    year_ago, since = today - timedelta(days=365), horizon(today)
+    three_years_ago, quarter_ago = since.penalties, since.complaints
     recent = [p for p in facts.penalties if p.decided_on > year_ago]
     return {
         "penalty_serious_recent": tuple(p.record_id for p in recent if p.severity == "serious"),
@@ -52,7 +67,7 @@ def _evidence(facts: Facts, today: date) -> dict[str, tuple[str, ...]]:
         "penalty_older": tuple(p.record_id for p in facts.penalties if three_years_ago < p.decided_on <= year_ago),
         "listed": facts.listings[:1],
         "open_cases": facts.open_cases,
-        "complaint_clusters": tuple(i for i, on in facts.clusters if on > year_ago),
+        "complaint_clusters": tuple(i for i, on in facts.clusters if on > since.clusters),
         "complaints_recent": tuple(i for i, on in facts.complaints if on > quarter_ago),
         "repairs": facts.repairs,
     }
