@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from functools import partial
 
 import httpx
-from sqlalchemy import update
+from sqlalchemy import Row, update
 from sqlmodel import select
 
 from shared.db import for_update
@@ -204,6 +204,7 @@ class Deliverer:
             session.add(delivery)
 
     @staticmethod
-    def _fields(delivery: Delivery) -> dict:
+    def _fields(delivery: Delivery | Row) -> dict:
+        """The event fields of a delivery, from its ORM row or a row returned by an UPDATE."""
         return {"delivery_id": delivery.id, "event_id": delivery.event_id, "event_type": delivery.event_type,
                 "recipient": delivery.recipient, "channel": delivery.channel}
