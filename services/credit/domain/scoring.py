@@ -58,17 +58,16 @@ def horizon(today: date) -> Horizon:
 
 def _evidence(facts: Facts, today: date) -> dict[str, tuple[str, ...]]:
     year_ago, since = today - timedelta(days=365), horizon(today)
-    three_years_ago, quarter_ago = since.penalties, since.complaints
     recent = [p for p in facts.penalties if p.decided_on > year_ago]
     return {
         "penalty_serious_recent": tuple(p.record_id for p in recent if p.severity == "serious"),
         "penalty_general_recent": tuple(p.record_id for p in recent if p.severity == "general"),
         "penalty_minor_recent": tuple(p.record_id for p in recent if p.severity == "minor"),
-        "penalty_older": tuple(p.record_id for p in facts.penalties if three_years_ago < p.decided_on <= year_ago),
+        "penalty_older": tuple(p.record_id for p in facts.penalties if since.penalties < p.decided_on <= year_ago),
         "listed": facts.listings[:1],
         "open_cases": facts.open_cases,
         "complaint_clusters": tuple(i for i, on in facts.clusters if on > since.clusters),
-        "complaints_recent": tuple(i for i, on in facts.complaints if on > quarter_ago),
+        "complaints_recent": tuple(i for i, on in facts.complaints if on > since.complaints),
         "repairs": facts.repairs,
     }
 
