@@ -1,9 +1,11 @@
 """Outbox relay: publishes committed events in order, marks them sent, never loses one."""
 import asyncio
 import logging
+import time
 import zlib
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 
 from aiokafka import AIOKafkaProducer
@@ -20,12 +22,18 @@ tracer = trace.get_tracer("jointsup.relay")
 
 
 class RelayLeadership:
-    """On PostgreSQL one replica at a time relays (a session advisory lock); elsewhere always the leader."""
+    """On PostgreSQL one replica at a time relays (a session advisory lock); elsewhere always the leader.
 
-    def __init__(self, engine: AsyncEngine, name: str):
+    The lock lives as long as its connection, which is checked at most every `recheck_seconds`: a pass per
+    commit would otherwise pay a round trip for it.
+    """
+
+    def __init__(self, engine: AsyncEngine, name: str, *, recheck_seconds: float = 1.0):
         self.engine = engine
         self.lock_id = zlib.crc32(f"jointsup-outbox-relay:{name}".encode())
+        self.recheck_seconds = recheck_seconds
         self._conn: AsyncConnection | None = None
+        self._checked_at = 0.0
 
     async def acquire(self) -> bool:
         """True while this replica holds the relay lock."""
@@ -33,13 +41,15 @@ class RelayLeadership:
             return True
         try:
             if self._conn is not None:
-                await self._conn.execute(text("SELECT 1"))  # lock lives as long as this connection
+                if time.monotonic() - self._checked_at >= self.recheck_seconds:
+                    await self._conn.execute(text("SELECT 1"))
+                    self._checked_at = time.monotonic()
                 return True
             conn = await self.engine.connect()
             got = (await conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.lock_id})).scalar()
             await conn.commit()
             if got:
-                self._conn = conn
+                self._conn, self._checked_at = conn, time.monotonic()
                 return True
             await conn.close()
             return False
@@ -65,7 +75,7 @@ class OutboxRelay:
         self.engine, self.table, self.producer = engine, table, producer
         self.window = window  # batches sent and not yet acknowledged
         self.batch_size, self.poll_seconds, self.send_timeout = batch_size, poll_seconds, send_timeout
-        self.leadership = RelayLeadership(engine, name)
+        self.leadership = RelayLeadership(engine, name, recheck_seconds=poll_seconds)
         self.published = 0
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -121,7 +131,8 @@ class OutboxRelay:
                 rows = await reading if reading else []
                 reading = None
                 if rows and not failures and not self._stopping.is_set():
-                    reading = asyncio.create_task(self._read(rows[-1].seq))
+                    if len(rows) == self.batch_size:  # a short batch was all there was; later commits wake us
+                        reading = asyncio.create_task(self._read(rows[-1].seq))
                     in_flight.append((rows, await self._enqueue(rows, held)))
                 if not in_flight:
                     break
@@ -148,8 +159,19 @@ class OutboxRelay:
         query = select(c.seq, c.topic, c.key, c.value, c.headers).where(c.published_at.is_(None))
         if after is not None:
             query = query.where(c.seq > after)
-        async with self.engine.connect() as conn:
+        async with self._autocommit() as conn:
             return (await conn.execute(query.order_by(c.seq).limit(self.batch_size))).all()
+
+    @asynccontextmanager
+    async def _autocommit(self) -> AsyncIterator[AsyncConnection]:
+        """A connection whose statements each commit alone: a read or a mark needs no transaction around it,
+        and on PostgreSQL that saves the BEGIN and COMMIT (or ROLLBACK) round trips. SQLite keeps its own
+        BEGIN IMMEDIATE discipline (shared.db)."""
+        async with self.engine.connect() as conn:
+            if self.engine.dialect.name == "postgresql":
+                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            yield conn
+            await conn.commit()
 
     def _among(self, seqs: list[int]):
         if self.engine.dialect.name == "postgresql":  # one array parameter instead of hundreds of IN parameters
@@ -157,7 +179,7 @@ class OutboxRelay:
         return self.table.c.seq.in_(seqs)
 
     async def _mark(self, done: list[int], errors: dict[int, str]) -> None:
-        async with self.engine.begin() as conn:
+        async with self._autocommit() as conn:  # each mark stands alone: a row marked twice is marked
             if done:
                 await conn.execute(update(self.table).where(self._among(done))
                                    .values(published_at=datetime.now(timezone.utc)))
