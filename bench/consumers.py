@@ -283,19 +283,18 @@ async def _work(service: str, url: str, bootstrap: str, index: int, reports, go,
     runtime = await build_runtime(definition, settings_for(service, url, bootstrap))
     consumer, gate, clock = runtime.consumers[0], asyncio.Event(), {}
 
-    getmany, handle = consumer.consumer.getmany, consumer.handle_record
+    getmany, handle = consumer.consumer.getmany, consumer.handle_poll
 
     async def held_getmany(*args, **kwargs):  # the first poll waits until the whole group is assigned
         await gate.wait()
         return await getmany(*args, **kwargs)
 
-    async def timed_handle(record):
+    async def timed_handle(batches):
         clock.setdefault("first", (time.monotonic(), time.process_time()))
-        outcome = await handle(record)
+        await handle(batches)
         clock["last"] = (time.monotonic(), time.process_time())
-        return outcome
 
-    consumer.consumer.getmany, consumer.handle_record = held_getmany, timed_handle
+    consumer.consumer.getmany, consumer.handle_poll = held_getmany, timed_handle
     await runtime.producer.start()  # for dead letters
     task = asyncio.create_task(consumer.run())
     while not stop.is_set() and not task.done():

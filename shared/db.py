@@ -5,7 +5,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
+from sqlalchemy import Executable, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -105,8 +105,25 @@ async def migrate(url: str, service: str) -> None:
 
 def upsert_insert(session_or_connection, table):
     """The dialect's INSERT (SQLite or PostgreSQL), which offers ON CONFLICT DO NOTHING / DO UPDATE."""
-    dialect = session_or_connection.bind.dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return _insert_of(session_or_connection.bind.dialect.name)(table)
+
+
+def _insert_of(dialect: str):
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def per_dialect(build: Callable[[Callable], Executable]) -> Callable[[object], Executable]:
+    """A statement built once per dialect and run with parameters (building one costs more than running it on a
+    hot path); `build` gets the dialect's INSERT, which offers ON CONFLICT."""
+    built: dict[str, Executable] = {}
+
+    def statement(session_or_connection) -> Executable:
+        dialect = session_or_connection.bind.dialect.name
+        if dialect not in built:
+            built[dialect] = build(_insert_of(dialect))
+        return built[dialect]
+
+    return statement
 
 
 def is_postgres(session_or_connection) -> bool:

@@ -3,6 +3,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from aiokafka import AIOKafkaProducer, ConsumerRecord, TopicPartition
@@ -15,7 +16,7 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.db import upsert_insert
+from shared.db import per_dialect
 from shared.events import Event, InvalidEvent, UnknownEventType, decode, spec_for
 from shared.events.topics import dlq_topic
 from shared.telemetry import HEADER_GETTER
@@ -48,6 +49,8 @@ class EventConsumer:
                                       topics=topics, session_timeout_ms=session_timeout_ms,
                                       fetch_max_wait_ms=fetch_max_wait_ms)
         self.stats: Counter[str] = Counter()
+        self._insert_processed = per_dialect(lambda insert: insert(processed).on_conflict_do_nothing().returning(
+            processed.c.event_id))
         self.infrastructure_wait_seconds = 1.0
         self.started = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -68,35 +71,95 @@ class EventConsumer:
                     log.warning("%s consumer poll failed: %s", self.service, exc)
                     await asyncio.sleep(1.0)
                     continue
-                for tp, records in batches.items():
-                    await self._handle_partition(tp, records)
+                if batches:
+                    await self.handle_poll(batches)
         finally:
             await self.consumer.stop()
 
-    async def _handle_partition(self, tp: TopicPartition, records: list[ConsumerRecord]) -> None:
-        handled_up_to = None
-        for record in records:
-            if self._stopping.is_set():
-                break
-            await self.handle_record(record)
-            handled_up_to = record.offset
-        if handled_up_to is not None:
+    async def handle_poll(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+        """Handle what one poll brought: all of it in one transaction when every handler succeeds (the
+        transaction and the processed rows are shared), otherwise record by record with retries and dead
+        letters. Then commit the offsets of every partition."""
+        handled_up_to: dict[TopicPartition, int] = {}
+        if await self._handle_together([r for records in batches.values() for r in records]):
+            handled_up_to = {tp: records[-1].offset for tp, records in batches.items()}
+        else:
+            for tp, records in batches.items():
+                for record in records:
+                    if self._stopping.is_set():
+                        break
+                    await self.handle_record(record)
+                    handled_up_to[tp] = record.offset
+        if handled_up_to:
             try:
-                await self.consumer.commit({tp: handled_up_to + 1})
+                await self.consumer.commit({tp: offset + 1 for tp, offset in handled_up_to.items()})
             except (CommitFailedError, KafkaError) as exc:
-                # Partition moved to another member: it redelivers, and the processed table dedupes.
-                log.warning("%s commit of %s failed: %s", self.service, tp, exc)
+                # Partitions moved to another member: it redelivers, and the processed table dedupes.
+                log.warning("%s commit of %s failed: %s", self.service, sorted(handled_up_to), exc)
+
+    async def _handle_together(self, records: list[ConsumerRecord]) -> bool:
+        """One transaction for all `records`; False, with nothing written, when any of them is undecodable or
+        its handler fails (the record-by-record path then retries or dead-letters it)."""
+        work = []
+        try:
+            for record in records:
+                event = decode(record.value, record.headers or [])
+                handler = self.handlers.get(event.short_type)
+                payload = spec_for(event.type).payload.model_validate(event.data) if handler else None
+                work.append((record, event, handler, payload))
+        except NOT_RETRIABLE:
+            return False
+        while True:
+            try:
+                outcomes = await self._apply_together(work)
+                break
+            except TRANSIENT as exc:
+                await self._wait_for_infrastructure(exc)
+            except Exception as exc:
+                log.info("%s: a poll of %d records goes record by record: %s", self.service, len(work), exc)
+                return False
+        for outcome in outcomes:
+            self._count(outcome)
+        return True
+
+    async def _apply_together(self, work: list[tuple]) -> list[str]:
+        if not any(handler for _, _, handler, _ in work):
+            for record, event, _, _ in work:
+                with self._span(record, event):
+                    pass
+            return ["skipped"] * len(work)
+        async with self.sessionmaker() as session, session.begin():
+            new = await self._mark_processed(session, [(r, e) for r, e, handler, _ in work if handler])
+            outcomes = []
+            for record, event, handler, payload in work:
+                with self._span(record, event):
+                    if handler is None:
+                        outcomes.append("skipped")
+                    elif event.id in new:
+                        new.discard(event.id)  # the same event twice in one poll: the second is a duplicate
+                        await handler(session, event, payload)
+                        outcomes.append("handled")
+                    else:
+                        outcomes.append("duplicate")
+        return outcomes
+
+    @contextmanager
+    def _span(self, record: ConsumerRecord, event: Event | None = None):
+        """The record's `process` span, a child of the trace its producer started."""
+        with tracer.start_as_current_span(f"process {record.topic}",
+                                          context=extract(list(record.headers or []), getter=HEADER_GETTER),
+                                          kind=trace.SpanKind.CONSUMER,
+                                          attributes={"messaging.consumer.group.name": self.group_id}) as span:
+            if event is not None:
+                _describe(span, event)
+            yield span
 
     async def handle_record(self, record: ConsumerRecord) -> str:
         """Handle one record; returns handled, duplicate, skipped or dead_lettered."""
-        headers = list(record.headers or [])
-        with tracer.start_as_current_span(f"process {record.topic}", context=extract(headers, getter=HEADER_GETTER),
-                                          kind=trace.SpanKind.CONSUMER) as span:
-            span.set_attribute("messaging.consumer.group.name", self.group_id)
+        with self._span(record) as span:
             try:
-                event = decode(record.value, headers)
-                span.set_attribute("cloudevents.event_type", event.type)
-                span.set_attribute("cloudevents.event_id", event.id)
+                event = decode(record.value, record.headers or [])
+                _describe(span, event)
                 handler = self.handlers.get(event.short_type)
                 if handler is None:
                     return self._count("skipped")
@@ -135,19 +198,22 @@ class EventConsumer:
 
     async def _apply(self, handler: Handler, event: Event, payload: BaseModel, record: ConsumerRecord) -> str:
         async with self.sessionmaker() as session, session.begin():
-            if not await self._mark_processed(session, event, record):
+            if not await self._mark_processed(session, [(record, event)]):
                 return "duplicate"
             await handler(session, event, payload)
         return "handled"
 
-    async def _mark_processed(self, session: AsyncSession, event: Event, record: ConsumerRecord) -> bool:
-        insert = upsert_insert(session, self.processed)
+    async def _mark_processed(self, session: AsyncSession, events: list[tuple[ConsumerRecord, Event]]) -> set[str]:
+        """Record the events as handled by this consumer; the ids of those it had not handled before."""
+        if not events:
+            return set()
         connection = await session.connection()
-        result = await connection.execute(insert.values(
-            consumer=self.group_id, event_id=event.id, event_type=event.type, topic=record.topic,
-            partition=record.partition, offset=record.offset, processed_at=datetime.now(timezone.utc),
-        ).on_conflict_do_nothing().returning(self.processed.c.event_id))
-        return result.first() is not None  # no row back: this consumer already handled the event
+        now = datetime.now(timezone.utc)
+        rows = [{"consumer": self.group_id, "event_id": event.id, "event_type": event.type, "topic": record.topic,
+                 "partition": record.partition, "offset": record.offset, "processed_at": now}
+                for record, event in {event.id: (record, event) for record, event in events}.values()]
+        result = await connection.execute(self._insert_processed(session), rows[0] if len(rows) == 1 else rows)
+        return set(result.scalars())  # an id missing: this consumer already handled that event
 
     async def _dead_letter(self, record: ConsumerRecord, error: BaseException | None, *, attempts: int) -> None:
         headers = [(k, v) for k, v in (record.headers or []) if not k.startswith("dlq-")] + [
@@ -176,3 +242,8 @@ class EventConsumer:
     def _count(self, outcome: str) -> str:
         self.stats[outcome] += 1
         return outcome
+
+
+def _describe(span, event: Event) -> None:
+    span.set_attribute("cloudevents.event_type", event.type)
+    span.set_attribute("cloudevents.event_id", event.id)
