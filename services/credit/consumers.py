@@ -1,6 +1,7 @@
 """Events from other services → credit records and the facts behind the score."""
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.db import per_dialect
 from shared.events import Event
 from shared.events.payloads.cases import CaseClosed, CaseDecided, CaseFiled
 from shared.events.payloads.complaints import ComplainantFlagged, ComplaintClusterAlert, ComplaintReceived
@@ -11,13 +12,21 @@ from .context import Credit
 from .tables import SubjectCase, SubjectCluster, SubjectComplaint
 
 
+_INSERT_COMPLAINT = per_dialect(lambda insert: insert(SubjectComplaint.__table__).on_conflict_do_nothing().returning(
+    SubjectComplaint.__table__.c.complaint_id))
+
+
+async def _first_seen(session: AsyncSession, row: dict) -> bool:
+    """Insert the complaint unless it is known already (one statement); True when it is new."""
+    return (await (await session.connection()).execute(_INSERT_COMPLAINT(session), row)).first() is not None
+
+
 def handlers(runtime: ServiceRuntime) -> dict:
     async def on_complaint_received(session: AsyncSession, event: Event, payload: ComplaintReceived) -> None:
         """Count complaints against identified market subjects (anonymous shops carry no USCC)."""
-        if payload.subject.uscc and await session.get(SubjectComplaint, payload.complaint_id) is None:
-            session.add(SubjectComplaint(complaint_id=payload.complaint_id, uscc=payload.subject.uscc,
-                                         category=payload.category, received_at=payload.received_at))
-            await session.flush()
+        if payload.subject.uscc and await _first_seen(session, {
+                "complaint_id": payload.complaint_id, "uscc": payload.subject.uscc, "category": payload.category,
+                "received_at": payload.received_at}):
             await profile.recompute(Credit.of(session, runtime), payload.subject.uscc, name=payload.subject.name,
                                     region=payload.subject.region)
 
