@@ -30,6 +30,7 @@ class Harness:
         self.engine = make_engine(url)
         self.failing: set[str] = set()
         self.database_outages = 0  # the next N handler calls fail as if the database were away
+        self.start_at_once = True
 
     async def handle(self, session, event, payload: ComplaintClosed) -> None:
         await (await session.connection()).execute(self.effects.insert().values(event_id=event.id, note=payload.outcome))
@@ -52,12 +53,17 @@ class Harness:
             processed=self.tables.processed, producer=self.producer, max_attempts=3, backoff_seconds=0.01,
             session_timeout_ms=6000)
         self.consumer.infrastructure_wait_seconds = 0.05
-        self.task = asyncio.create_task(self.consumer.run())
+        self.task = asyncio.create_task(self.consumer.run()) if self.start_at_once else None
         return self
+
+    def start(self) -> None:
+        """Start consuming now (what was sent before arrives in the first poll)."""
+        self.task = asyncio.create_task(self.consumer.run())
 
     async def __aexit__(self, *exc):
         self.consumer.stop()
-        await self.task
+        if self.task is not None:
+            await self.task
         await self.producer.stop()
         await self.engine.dispose()
 
@@ -70,6 +76,11 @@ class Harness:
 
     async def send_raw(self, value: bytes, headers=()) -> None:
         await (await self.producer.send(self.topic, value=value, key=b"k", headers=list(headers)))
+
+    async def processed_at(self) -> dict[str, object]:
+        processed = self.tables.processed
+        async with self.engine.connect() as conn:
+            return dict((await conn.execute(select(processed.c.event_id, processed.c.processed_at))).all())
 
     async def effect_count(self, event_id: str | None = None) -> int:
         query = select(func.count()).select_from(self.effects)
@@ -97,6 +108,40 @@ class Harness:
 async def harness(broker, databases):
     async with Harness(broker, databases.url(f"runtime_{uuid.uuid4().hex[:6]}")) as h:
         yield h
+
+
+@pytest.fixture
+async def stopped_harness(broker, databases):
+    """A harness whose consumer starts when the test says so."""
+    h = Harness(broker, databases.url(f"runtime_{uuid.uuid4().hex[:6]}"))
+    h.start_at_once = False
+    async with h:
+        yield h
+
+
+async def test_the_events_of_one_poll_are_handled_in_one_transaction(stopped_harness):
+    harness = stopped_harness
+    ids = [await harness.send_event(f"together-{i}") for i in range(5)]
+    harness.start()
+    await eventually(lambda: harness.effect_count(ids[-1]), what="the last event handled")
+    assert [await harness.effect_count(i) for i in ids] == [1] * 5
+    processed = await harness.processed_at()
+    assert len({processed[i] for i in ids}) == 1  # one processed row per event, written together
+    assert harness.consumer.stats["handled"] == 5
+
+
+async def test_a_failing_event_sends_its_poll_record_by_record_without_doubling_the_others(stopped_harness):
+    harness = stopped_harness
+    harness.failing.add("poison")
+    before, poison, after = [await harness.send_event(name) for name in ("before", "poison", "after")]
+    harness.start()
+    await eventually(lambda: harness.effect_count(after), what="the event after the poison handled")
+    assert len(await harness.dead_letters(1)) == 1
+    # The poll's shared attempt was rolled back whole: the others took effect once, the poison not at all.
+    assert [await harness.effect_count(i) for i in (before, poison, after)] == [1, 0, 1]
+    processed = await harness.processed_at()
+    assert poison not in processed and processed[before] != processed[after]  # handled one by one
+    assert harness.consumer.stats["handled"] == 2 and harness.consumer.stats["dead_lettered"] == 1
 
 
 async def test_poison_messages_go_to_dead_letters_and_later_ones_are_handled(harness):
