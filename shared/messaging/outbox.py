@@ -3,13 +3,15 @@ from datetime import datetime, timezone
 
 from opentelemetry.propagate import inject
 from pydantic import BaseModel
-from sqlalchemy import Table
+from sqlalchemy import Table, event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from shared.db import after_commit
 from shared.events import EncodedEvent, encode, spec_for
 
 WAKE_KEY = "outbox_wake"  # sessionmaker info: callable run after a commit that added events
+_PENDING = "outbox_pending"  # session info: insert statement → rows written just before the commit
 
 
 class Outbox:
@@ -18,6 +20,7 @@ class Outbox:
     def __init__(self, table: Table, *, source: str):
         self.table = table
         self.source = source
+        self._insert = table.insert()
 
     async def add(self, session: AsyncSession, event_type: str, *, subject: str, data: BaseModel) -> EncodedEvent:
         """Record one event for `subject` (the aggregate id, also the Kafka key)."""
@@ -29,12 +32,26 @@ class Outbox:
         carrier: dict[str, str] = {}
         inject(carrier)  # the request's trace continues in the relay and the consumers
         headers = {**{k: v.decode() for k, v in encoded.headers.items()}, **carrier}
-        connection = await session.connection()  # Core insert, same transaction as the state change
-        await connection.execute(self.table.insert().values(
-            event_id=encoded.id, event_type=encoded.type, topic=spec.topic, key=encoded.key,
-            value=encoded.value, headers=headers, created_at=datetime.now(timezone.utc), attempts=0,
-        ))
-        wake = session.sync_session.info.get(WAKE_KEY)
+        info = session.sync_session.info
+        info.setdefault(_PENDING, {}).setdefault(self._insert, []).append({
+            "event_id": encoded.id, "event_type": encoded.type, "topic": spec.topic, "key": encoded.key,
+            "value": encoded.value, "headers": headers, "created_at": datetime.now(timezone.utc), "attempts": 0})
+        wake = info.get(WAKE_KEY)
         if wake is not None:
             after_commit(session, wake)
         return encoded
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    """The transaction's events in one statement per outbox, committed with the state they describe."""
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        connection = session.connection()
+        for insert, rows in pending.items():
+            connection.execute(insert, rows)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
