@@ -90,7 +90,8 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
     return app
 
 
-def get_runtime(request: Request) -> ServiceRuntime:
+async def get_runtime(request: Request) -> ServiceRuntime:
+    # async on purpose: FastAPI runs a plain `def` dependency in a worker thread, a hand-off on every request
     return request.app.state.runtime
 
 

@@ -210,9 +210,9 @@ async def consult(action_id: str, body: ConsultationCreate, session: SessionDep,
     return ConsultationOut.model_validate(consultation, from_attributes=True)
 
 
-def _work_page(page: int = Query(1, ge=1, le=1_000_000),
-               size: int | None = Query(None, ge=1, le=500, description="items per page; absent: all of them")
-               ) -> reading.Page:
+async def _work_page(page: int = Query(1, ge=1, le=1_000_000),
+                     size: int | None = Query(None, ge=1, le=500, description="items per page; absent: all of them")
+                     ) -> reading.Page:
     return reading.Page(page, size)
 
 
