@@ -2,7 +2,7 @@
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_
+from sqlalchemy import Select, bindparam, func, or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -30,11 +30,25 @@ def _subject_key(uscc: str | None, platform: str | None, shop_id: str | None) ->
     return None
 
 
-def _same_subject(key: str):
+def _same_subject(key: str) -> tuple[Select, dict]:
+    """The ids of the subject's complaints in a category since a time, newest last; and its parameters."""
     if ":" in key:  # a USCC never holds a colon
         platform, shop_id = key.split(":", 1)
-        return (Complaint.subject_platform == platform) & (Complaint.subject_shop_id == shop_id)
-    return Complaint.subject_uscc == key
+        return _SHOP_COMPLAINTS, {"platform": platform, "shop_id": shop_id}
+    return _USCC_COMPLAINTS, {"uscc": key}
+
+
+def _in_window(*same_subject):
+    return (select(Complaint.id).where(*same_subject, Complaint.category == bindparam("category"),
+                                       Complaint.received_at >= bindparam("since")).order_by(Complaint.received_at))
+
+
+# Built once: on the intake path, building a statement costs about as much as running it.
+_USCC_COMPLAINTS = _in_window(Complaint.subject_uscc == bindparam("uscc"))
+_SHOP_COMPLAINTS = _in_window(Complaint.subject_platform == bindparam("platform"),
+                              Complaint.subject_shop_id == bindparam("shop_id"))
+_CLUSTER = select(ComplaintCluster).where(ComplaintCluster.subject_key == bindparam("key"),
+                                          ComplaintCluster.category == bindparam("category"))
 
 
 async def check_cluster(journal: Journal) -> None:
@@ -45,11 +59,12 @@ async def check_cluster(journal: Journal) -> None:
         return
     await session.flush()
     window_start = journal.now - timedelta(days=rule.window_days)
-    ids = list((await session.exec(select(Complaint.id).where(
-        _same_subject(key), Complaint.category == complaint.category,
-        Complaint.received_at >= window_start).order_by(Complaint.received_at))).all())
-    cluster = (await session.exec(select(ComplaintCluster).where(
-        ComplaintCluster.subject_key == key, ComplaintCluster.category == complaint.category))).first()
+    query, params = _same_subject(key)
+    ids = list((await session.exec(query, params={**params, "category": complaint.category,
+                                                  "since": window_start})).all())
+    if len(ids) < rule.threshold:  # no step reached, whatever was alerted before
+        return
+    cluster = (await session.exec(_CLUSTER, params={"key": key, "category": complaint.category})).first()
     current = cluster is not None and cluster.last_alert_at >= window_start
     if not rule.alert_due(len(ids), cluster.alerted_count if current else 0):
         return
@@ -84,11 +99,8 @@ async def check_complainant(journal: Journal) -> bool:
         return True
     rule = journal.runtime.settings.abuse_rule
     since = max([journal.now - timedelta(days=rule.window_days), *(f.cleared_at for f in flags if f.cleared_at)])
-    theirs = (or_(Complaint.complainant_key.in_(keys), Complaint.complainant_phone_key.in_(keys))
-              & (Complaint.received_at >= since) & (Complaint.id != complaint.id))
-    per_subject = (await session.exec(select(
-        Complaint.subject_uscc, Complaint.subject_platform, Complaint.subject_shop_id, func.count()).where(theirs)
-        .group_by(Complaint.subject_uscc, Complaint.subject_platform, Complaint.subject_shop_id))).all()
+    per_subject = (await session.exec(_THEIR_SUBJECTS, params={
+        "keys": list(keys), "since": since, "complaint": complaint.id})).all()
     earlier = sum(count for *_, count in per_subject)
     subjects = {_subject_key(uscc, platform, shop) for uscc, platform, shop, _ in per_subject}
     subjects.add(subject_key(complaint))
@@ -101,13 +113,23 @@ async def check_complainant(journal: Journal) -> bool:
     return True
 
 
+_KEYS = bindparam("keys", expanding=True)
+# The complainant's other complaints in the window, counted per subject.
+_THEIR_SUBJECTS = select(Complaint.subject_uscc, Complaint.subject_platform, Complaint.subject_shop_id,
+                         func.count()).where(
+    or_(Complaint.complainant_key.in_(_KEYS), Complaint.complainant_phone_key.in_(_KEYS)),
+    Complaint.received_at >= bindparam("since"), Complaint.id != bindparam("complaint"),
+).group_by(Complaint.subject_uscc, Complaint.subject_platform, Complaint.subject_shop_id)
+_FLAGS = select(ComplainantFlag).where(ComplainantFlag.complainant_key.in_(_KEYS)
+                                       | ComplainantFlag.phone_key.in_(_KEYS))
+
+
 def _keys(complaint: Complaint) -> set[str]:
     return {k for k in (complaint.complainant_key, complaint.complainant_phone_key) if k}
 
 
 async def _flags(session: AsyncSession, keys: set[str]) -> list[ComplainantFlag]:
-    return list((await session.exec(select(ComplainantFlag).where(
-        ComplainantFlag.complainant_key.in_(keys) | ComplainantFlag.phone_key.in_(keys)))).all())
+    return list((await session.exec(_FLAGS, params={"keys": list(keys)})).all())
 
 
 async def active_flag(session: AsyncSession, complaint: Complaint) -> ComplainantFlag | None:

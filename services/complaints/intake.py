@@ -2,6 +2,7 @@
 import uuid
 from datetime import datetime, timezone
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -78,10 +79,12 @@ async def submit_complaint(session: AsyncSession, *, runtime: ServiceRuntime, pr
     return complaint, True
 
 
+_BY_EXTERNAL_REF = select(Complaint).where(Complaint.channel == bindparam("channel"),
+                                           Complaint.external_ref == bindparam("external_ref"))
+
+
 async def _by_external_ref(session: AsyncSession, channel: str, external_ref: str) -> Complaint | None:
-    result = await session.exec(select(Complaint).where(Complaint.channel == channel,
-                                                        Complaint.external_ref == external_ref))
-    return result.first()
+    return (await session.exec(_BY_EXTERNAL_REF, params={"channel": channel, "external_ref": external_ref})).first()
 
 
 def _category(data: ComplaintCreate, runtime: ServiceRuntime) -> tuple[str, str, list[str]]:

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Integer, cast, func, literal_column, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.db import upsert_insert
+from shared.db import per_dialect
 
 from .domain.lifecycle import RESOLVED_OUTCOMES
 from .domain.stats import StatKey, median_hours
@@ -13,6 +13,7 @@ from .tables import Complaint, ComplaintCloseStat, ComplaintStat
 
 STAT = ComplaintStat.__table__
 CLOSE = ComplaintCloseStat.__table__
+STAT_KEYS = ["scope", "scope_key", "category", "status"]
 
 
 def stat_key(complaint: Complaint) -> StatKey:
@@ -28,26 +29,33 @@ async def move(session: AsyncSession, before: StatKey | None, after: StatKey | N
     for key, delta in ((before, -1), (after, 1)):
         for scope, scope_key in key.scopes() if key else ():
             deltas[scope, scope_key, key.category, key.status] += delta
-    columns = ["scope", "scope_key", "category", "status"]
-    await _bump(session, STAT, columns, [{**dict(zip(columns, k)), "count": d} for k, d in deltas.items() if d])
+    await _bump(session, STAT, [{**dict(zip(STAT_KEYS, k)), "count": d} for k, d in deltas.items() if d])
 
 
 async def record_closing(session: AsyncSession, complaint: Complaint, closed_at: datetime) -> None:
     """Add a closed complaint to the time-to-close histogram of each of its scopes."""
     hours = max(0, int((closed_at - complaint.received_at).total_seconds() // 3600))
     resolved = complaint.outcome in RESOLVED_OUTCOMES
-    await _bump(session, CLOSE, ["scope", "scope_key", "hours", "resolved"], [
+    await _bump(session, CLOSE, [
         {"scope": scope, "scope_key": scope_key, "hours": hours, "resolved": resolved, "count": 1}
         for scope, scope_key in stat_key(complaint).scopes()])
 
 
-async def _bump(session: AsyncSession, table, keys: list[str], rows: list[dict]) -> None:
-    """Add each row's count to its counter, in one statement (the rows' keys are distinct)."""
-    if not rows:
-        return
-    insert = upsert_insert(session, table).values(rows)
-    await (await session.connection()).execute(insert.on_conflict_do_update(
-        index_elements=keys, set_={"count": table.c.count + insert.excluded.count}))
+def _adding(table, keys: list[str]):
+    """An upsert that adds each row's count to its counter (the rows' keys are distinct), built once."""
+    def build(insert):
+        insert = insert(table)
+        return insert.on_conflict_do_update(index_elements=keys, set_={"count": table.c.count + insert.excluded.count})
+    return per_dialect(build)
+
+
+_BUMP = {STAT: _adding(STAT, STAT_KEYS), CLOSE: _adding(CLOSE, ["scope", "scope_key", "hours", "resolved"])}
+
+
+async def _bump(session: AsyncSession, table, rows: list[dict]) -> None:
+    """Add each row's count to its counter, in one statement."""
+    if rows:
+        await (await session.connection()).execute(_BUMP[table](session), rows)
 
 
 async def public_stats(session: AsyncSession, *, platform: str | None, subject: str | None) -> dict:
