@@ -62,6 +62,8 @@ async def check_cluster(journal: Journal) -> None:
     query, params = _same_subject(key)
     ids = list((await session.exec(query, params={**params, "category": complaint.category,
                                                   "since": window_start})).all())
+    if complaint.id not in ids:  # a new complaint is written when its journal is saved, after this check
+        ids.append(complaint.id)
     if len(ids) < rule.threshold:  # no step reached, whatever was alerted before
         return
     cluster = (await session.exec(_CLUSTER, params={"key": key, "category": complaint.category})).first()

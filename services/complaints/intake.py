@@ -48,7 +48,6 @@ async def submit_complaint(session: AsyncSession, *, runtime: ServiceRuntime, pr
         intake_agency=principal.agency, created_by=principal.sub, received_at=now, updated_at=now,
         handed_over_from=routing.handed_over_from(runtime.registry, principal.agency, category, region),
     )
-    session.add(complaint)
     await routing.assign(session, complaint, route, new=True)
     journal = Journal(session, runtime, complaint, now, new=True)
     journal.move_to("received")
@@ -66,8 +65,8 @@ async def submit_complaint(session: AsyncSession, *, runtime: ServiceRuntime, pr
     elif data.kind == "complaint" and runtime.settings.fast_channel(complaint.subject_platform):
         await forward_to_platform(journal, platform=complaint.subject_platform, actor="system")
     await early_warning.check_cluster(journal)
-    await journal.save()
     try:
+        await journal.save()  # the complaint's INSERT meets a concurrent twin here, or at the latest on commit
         await session.commit()
     except IntegrityError:
         # The same channel + external_ref committed concurrently: answer with that one.

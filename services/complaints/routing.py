@@ -40,11 +40,12 @@ def handed_over_from(registry: Registry, intake_agency: str | None, category: st
 
 
 async def assign(session: AsyncSession, complaint: Complaint, routing: Routing, *, new: bool = False) -> None:
-    """Make `routing` the complaint's handling agencies (the rows behind scoped reads); a `new` complaint has
-    none to replace."""
+    """Make `routing` the complaint's handling agencies (the rows behind scoped reads); a `new` complaint's rows
+    are written with it (Journal.save)."""
     complaint.lead_agency, complaint.co_agencies = routing.lead, list(routing.co_agencies)
-    if not new:
-        await session.exec(delete(ComplaintAgency).where(ComplaintAgency.complaint_id == complaint.id))
+    if new:
+        return
+    await session.exec(delete(ComplaintAgency).where(ComplaintAgency.complaint_id == complaint.id))
     for agency, role in ((routing.lead, "lead"), *((agency, "co") for agency in routing.co_agencies)):
         session.add(ComplaintAgency(complaint_id=complaint.id, agency=agency, role=role, status=complaint.status,
                                     category=complaint.category, received_at=complaint.received_at))

@@ -1,4 +1,5 @@
 """The walking skeleton end to end: complaints → Kafka → notify / cases / credit, on the real broker."""
+import asyncio
 import random
 
 from sqlalchemy import func, select
@@ -80,6 +81,22 @@ async def test_repeat_of_channel_and_external_ref_is_idempotent(system):
         events = await session.scalar(select(func.count()).select_from(runtime.tables.outbox).where(
             runtime.tables.outbox.c.key == first.json()["id"]))
     assert (stored, events) == (1, 2)  # received + routed, once
+
+
+async def test_the_same_complaint_posted_at_once_is_stored_once(system):
+    """Channels retry: five posts of one channel + external_ref at the same moment make one complaint."""
+    body = complaint_body()
+    headers = auth(agency="440100-12345", roles=["intake"])
+    async with system.client("complaints") as client:
+        answers = await asyncio.gather(*(client.post("/v1/complaints", json=body, headers=headers)
+                                         for _ in range(5)))
+    assert sorted(a.status_code for a in answers) == [200, 200, 200, 200, 201], [a.text for a in answers]
+    assert len({a.json()["id"] for a in answers}) == 1
+    runtime = system["complaints"].runtime
+    async with runtime.sessionmaker() as session:
+        stored = await session.scalar(select(func.count()).select_from(Complaint).where(
+            Complaint.external_ref == body["external_ref"]))
+    assert stored == 1
 
 
 async def test_reads_are_scoped_and_personal_data_masked(system):
