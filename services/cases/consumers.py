@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.db import per_dialect
 from shared.events import Event
 from shared.events.payloads.complaints import (ComplaintClusterAlert, ComplaintEscalated, ComplaintReceived,
                                                ComplaintRouted)
@@ -15,23 +16,35 @@ from .journal import CaseJournal
 from .tables import Case, Clue, ComplaintRef, ObservationRef
 
 
+def _remember(*updated: str):
+    """One upsert of the complaint's projection that keeps the `updated` columns current (built once)."""
+    def build(insert):
+        insert = insert(ComplaintRef.__table__)
+        return insert.on_conflict_do_update(index_elements=["complaint_id"],
+                                            set_={column: insert.excluded[column] for column in updated})
+    return per_dialect(build)
+
+
+# Receipt knows the complaint's kind, subject and time; routing its category and lead agency, and comes after
+# receipt (same key, same partition) unless a replay reorders them.
+_RECEIVED = _remember("kind", "subject_uscc", "subject_region", "received_at")
+_ROUTED = _remember("category", "lead_agency")
+
+
 async def on_complaint_received(session: AsyncSession, event: Event, payload: ComplaintReceived) -> None:
     """Remember the complaint (subject, category) for later clues and first-violation checks."""
-    ref = await session.get(ComplaintRef, payload.complaint_id) or ComplaintRef(
-        complaint_id=payload.complaint_id, kind=payload.kind, category=payload.category,
-        subject_region=payload.subject.region, received_at=payload.received_at)
-    ref.subject_uscc = payload.subject.uscc
-    session.add(ref)
+    await (await session.connection()).execute(_RECEIVED(session), {
+        "complaint_id": payload.complaint_id, "kind": payload.kind, "category": payload.category,
+        "subject_uscc": payload.subject.uscc, "subject_region": payload.subject.region,
+        "received_at": payload.received_at, "lead_agency": None})
 
 
 async def on_complaint_routed(session: AsyncSession, event: Event, payload: ComplaintRouted) -> None:
-    """Keep the complaint's lead agency current (routing may come before or after receipt)."""
-    ref = await session.get(ComplaintRef, payload.complaint_id)
-    if ref is None:
-        ref = ComplaintRef(complaint_id=payload.complaint_id, kind="complaint", category=payload.category,
-                           subject_region=payload.region, received_at=event.time)
-    ref.category, ref.lead_agency = payload.category, payload.lead_agency
-    session.add(ref)
+    """Keep the complaint's category and lead agency current."""
+    await (await session.connection()).execute(_ROUTED(session), {
+        "complaint_id": payload.complaint_id, "kind": "complaint", "category": payload.category,
+        "subject_uscc": None, "subject_region": payload.region, "received_at": event.time,
+        "lead_agency": payload.lead_agency})
 
 
 def handlers(runtime: ServiceRuntime) -> dict:

@@ -308,3 +308,34 @@ async def test_assist_extension_and_their_limits(system):
     assert wrong.status_code == 403 and answered["status"] == "responded" and twice.status_code == 409
     assert extended["due_at"] > case["due_at"] and extended_again.status_code == 409
     assert clue_extended["due_at"] > clue["due_at"] and clue_again.status_code == 409
+
+
+async def test_the_complaint_projection_takes_routing_and_receipt_in_either_order(system):
+    """Receipt and routing come in that order on one partition, but a replay may swap them: each keeps what it
+    knows (receipt the kind, subject and time; routing the category and lead agency)."""
+    from services.cases.tables import ComplaintRef
+    from shared.events.payloads.common import SubjectRef
+    from shared.events.payloads.complaints import ComplaintReceived, ComplaintRouted
+    complaint_id, uscc = unique("c"), random_uscc()
+    received_at = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
+    runtime = system["cases"].runtime
+
+    async def ref():
+        async with runtime.sessionmaker() as session:
+            return await session.get(ComplaintRef, complaint_id)
+
+    await publish(system.broker.bootstrap, "complaint.routed", subject=complaint_id, payload=ComplaintRouted(
+        complaint_id=complaint_id, category="counterfeit", region="440105", lead_agency="440105-amr",
+        co_agencies=["440100-psb"], due_at=received_at + timedelta(days=9), reason="reclassified"))
+    await eventually(ref, what="the routed complaint projected")
+    await publish(system.broker.bootstrap, "complaint.received", subject=complaint_id, payload=ComplaintReceived(
+        complaint_id=complaint_id, kind="report", channel="web", category="false_advertising",
+        subject=SubjectRef(uscc=uscc, region="440105"), received_at=received_at, anonymous=True))
+
+    async def received():
+        row = await ref()
+        return row if row.subject_uscc else None
+
+    row = await eventually(received, what="the receipt projected")
+    assert (row.kind, row.subject_uscc, row.received_at) == ("report", uscc, received_at)
+    assert (row.category, row.lead_agency) == ("counterfeit", "440105-amr")  # routing's, not receipt's
