@@ -6,11 +6,11 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 import yaml
-from sqlalchemy import exists, literal
+from sqlalchemy import bindparam, exists
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.db import after_commit, upsert_insert
+from shared.db import after_commit, per_dialect
 from shared.events import Event
 from shared.runtime import ServiceRuntime
 
@@ -58,8 +58,7 @@ class Fanout:
     async def load_subscriptions(self, recipients: list[str]) -> None:
         """The active subscriptions of every recipient of the event, in one query."""
         if recipients:
-            for row in (await self.session.exec(select(Subscription).where(
-                    Subscription.owner.in_(recipients), Subscription.active.is_(True)))).all():
+            for row in (await self.session.exec(_SUBSCRIPTIONS, params={"owners": recipients})).all():
                 self.subscriptions.setdefault(row.owner, []).append(row)
 
     async def delivery(self, recipient: str, channel: str, target: str, endpoint: str, payload: dict,
@@ -68,14 +67,12 @@ class Fanout:
         # without a claim. Should the process die first, the lease runs out and any replica's poll sends it.
         deliverer = self.runtime.state.get("deliverer")
         send_now = deliverer is not None and self.first_attempt <= self.now
-        table = Delivery.__table__
-        insert = upsert_insert(self.session, table).values(
-            id=str(uuid.uuid4()), dedupe_key=self.key, event_id=self.event.id, event_type=self.event.type,
-            aggregate_id=self.event.subject or "", recipient=recipient, channel=channel, target=target,
-            endpoint=endpoint, payload=payload, status="pending", attempts=0,
-            next_attempt_at=deliverer.lease_end(self.now) if send_now else self.first_attempt,
-            created_at=self.now).on_conflict_do_nothing().returning(table.c.id)
-        created = (await (await self.session.connection()).execute(insert)).first()
+        created = (await (await self.session.connection()).execute(_INSERT_DELIVERY(self.session), {
+            "id": str(uuid.uuid4()), "dedupe_key": self.key, "event_id": self.event.id,
+            "event_type": self.event.type, "aggregate_id": self.event.subject or "", "recipient": recipient,
+            "channel": channel, "target": target, "endpoint": endpoint, "payload": payload, "status": "pending",
+            "attempts": 0, "next_attempt_at": deliverer.lease_end(self.now) if send_now else self.first_attempt,
+            "created_at": self.now})).first()
         if created is not None and send_now:
             ready = deliverer.webhook(subscription, created.id, payload) if subscription is not None else None
             after_commit(self.session, partial(deliverer.send_soon, created.id, endpoint, ready))
@@ -86,9 +83,9 @@ class Fanout:
         event = self.event
         title, body = render(event.short_type, event=cloudevent(event), data=event.data, role=role,
                              recipient=recipient, complainant=None)
-        await (await self.session.connection()).execute(_inbox_insert(self.session, {
+        await (await self.session.connection()).execute(_INSERT_INBOX_ITEM(self.session), {
             "recipient": recipient, "event_id": event.id, "dedupe_key": self.key, "event_type": event.type,
-            "aggregate_id": event.subject or "", "title": title[:200], "body": body, "created_at": self.now}))
+            "aggregate_id": event.subject or "", "title": title[:200], "body": body, "created_at": self.now})
         for subscription in self.subscriptions.get(recipient, []):
             if _matches(subscription, event):
                 await self.delivery(recipient, "webhook", subscription.id, f"webhook:{subscription.id}",
@@ -101,14 +98,23 @@ class Fanout:
                                 {"cloudevent": cloudevent(self.event), "complaint_id": complaint_id})
 
 
-def _inbox_insert(session: AsyncSession, values: dict):
+def _inbox_item(insert):
     """One statement: the item, unless the recipient already has one with this dedupe key (an overdue step is
     one reminder whatever event carried it) or for this event (a redelivery)."""
     table = InboxItem.__table__
-    existing = select(table.c.id).where(table.c.dedupe_key == values["dedupe_key"],
-                                        table.c.recipient == values["recipient"])
-    row = select(*(literal(v, table.c[k].type).label(k) for k, v in values.items())).where(~exists(existing))
-    return upsert_insert(session, table).from_select(list(values), row).on_conflict_do_nothing()
+    columns = ["recipient", "event_id", "dedupe_key", "event_type", "aggregate_id", "title", "body", "created_at"]
+    existing = select(table.c.id).where(table.c.dedupe_key == bindparam("dedupe_key"),
+                                        table.c.recipient == bindparam("recipient"))
+    row = select(*(bindparam(c, type_=table.c[c].type).label(c) for c in columns)).where(~exists(existing))
+    return insert(table).from_select(columns, row).on_conflict_do_nothing()
+
+
+# Built once (bind parameters): building these per event cost about as much as running them.
+_INSERT_INBOX_ITEM = per_dialect(_inbox_item)
+_INSERT_DELIVERY = per_dialect(lambda insert: insert(Delivery.__table__).on_conflict_do_nothing().returning(
+    Delivery.__table__.c.id))
+_SUBSCRIPTIONS = select(Subscription).where(Subscription.owner.in_(bindparam("owners", expanding=True)),
+                                            Subscription.active.is_(True))
 
 
 def handlers(runtime: ServiceRuntime) -> dict:
