@@ -13,12 +13,13 @@ import asyncio
 import os
 import time
 import uuid
+from functools import partial
 from pathlib import Path
 
 import httpx
 from sqlalchemy import select
 
-from bench.figures import cpu_seconds, pct
+from bench.figures import cpu_seconds, cpu_seconds_of, pct
 from bench.scratch import SERVER_URL, add_database_argument
 from drills.faults import subscribe
 from drills.harness import Stack, complaint_body, intake_token, stack
@@ -130,12 +131,15 @@ async def run(rate: float, seconds: float, server_url: str) -> None:
         round_trip = await broker_round_trip(s.broker.bootstrap, rate=rate, seconds=min(seconds, 15))
         await subscribe(s, LEAD, receiver.url("lead"), ["complaint.routed"])
         pids = {name: process.pid for name, process in s.processes.items()} | {"broker": s.broker.process.pid}
-        cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        readings = {name: partial(cpu_seconds, pid) for name, pid in pids.items()} | {
+            "PostgreSQL (all its processes)": partial(cpu_seconds_of, "postgres"),
+            "this bench (load generator, webhook receiver)": time.process_time}
+        cpu_before = {name: read() for name, read in readings.items()}
         sent, durations = await post_at_rate(s, rate=rate, seconds=seconds)
         ids = list(sent)
         inbox = await inbox_times(s, ids)
         webhooks = await webhook_times(receiver, ids)
-        cpu_ms = {name: (cpu_seconds(pid) - cpu_before[name]) * 1000 / max(len(ids), 1) for name, pid in pids.items()}
+        cpu_ms = {name: (read() - cpu_before[name]) * 1000 / max(len(ids), 1) for name, read in readings.items()}
         rss = {name: peak_rss_mib(process.pid) for name, process in s.processes.items()}
 
     rt50, rt99 = quantiles(round_trip)
@@ -153,11 +157,16 @@ async def run(rate: float, seconds: float, server_url: str) -> None:
         print(f"| {name}{f' ({lost} missing)' if lost else ''} | {p50:.1f} | {p99:.1f} | "
               f"p50 ≤ {budget:.0f}, p99 < 250 | {'yes' if met else 'no'} |")
     print("\n| process | peak RSS MiB | CPU ms per complaint |\n|---|---|---|")
-    for name, ms in cpu_ms.items():
-        print(f"| {name} | {f'{rss[name]:.0f}' if name in rss else ''} | {ms:.1f} |")
-    total = sum(cpu_ms.values())
-    print(f"| together | | {total:.1f}: {os.cpu_count()} cores carry at most {1000 * os.cpu_count() / total:.0f}"
-          " complaints/s, before PostgreSQL and the load generator |")
+    system = [name for name in pids]
+    for name in system:
+        print(f"| {name} | {f'{rss[name]:.0f}' if name in rss else ''} | {cpu_ms[name]:.1f} |")
+    ours = sum(cpu_ms[name] for name in system)
+    print(f"| services and broker | | {ours:.1f} |")
+    for name in [n for n in cpu_ms if n not in system]:
+        print(f"| {name} | | {cpu_ms[name]:.1f} |")
+    everything = sum(cpu_ms.values())
+    print(f"| everything on the machine | | {everything:.1f}: {os.cpu_count()} cores carry at most "
+          f"{1000 * os.cpu_count() / everything:.0f} complaints/s |")
 
 
 def main() -> None:

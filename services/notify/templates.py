@@ -10,8 +10,9 @@ DEFAULT_LANGUAGE = "zh-CN"
 
 @lru_cache(maxsize=1)
 def _env() -> Environment:
+    # The templates ship with the service: loaded once, not checked on disk at every message (auto_reload).
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=False, undefined=ChainableUndefined,
-                      keep_trailing_newline=False)
+                      keep_trailing_newline=False, auto_reload=False)
     env.filters["short"] = lambda t: str(t).removeprefix("jointsup.")
     env.filters["day"] = lambda v: str(v)[:10] if v else ""
     return env
