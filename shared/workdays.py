@@ -39,9 +39,15 @@ class WorkingCalendar:
         if both := self.holidays & self.workdays:
             listed = ", ".join(map(str, sorted(both)))
             raise ValueError(f"dates configured as both holiday and working day: {listed}")
+        self._known: dict[date, bool] = {}  # every deadline walks the same coming days
 
     def is_working_day(self, day: date) -> bool:
         """Configured days win; then chinese-calendar; for years it does not know, Monday-Friday."""
+        if (known := self._known.get(day)) is None:
+            known = self._known[day] = self._look_up(day)
+        return known
+
+    def _look_up(self, day: date) -> bool:
         if day in self.workdays:
             return True
         if day in self.holidays:

@@ -12,12 +12,31 @@ class InvalidToken(Exception):
 
 
 class TokenVerifier:
-    def __init__(self, *, secret: str | None, jwks_url: str | None = None, audience: str | None = None):
+    """Verifies bearer tokens; a token verified once is remembered until it expires (an integrator sends the same
+    token with every call, and checking its signature again each time cost more than the rest of a small read)."""
+
+    def __init__(self, *, secret: str | None, jwks_url: str | None = None, audience: str | None = None,
+                 remembered: int = 4096, clock=time.time):
         self.secret, self.audience = secret, audience
         self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True) if jwks_url else None
+        self._verified: dict[str, tuple[Principal, float]] = {}  # token → caller, expiry; oldest first
+        self._remembered, self._clock = remembered, clock
 
     def verify(self, token: str) -> Principal:
-        """Verify the signature and claims; return the caller."""
+        """The caller the token names, once its signature and claims are valid; InvalidToken otherwise."""
+        if (known := self._verified.get(token)) is not None:
+            principal, expires = known
+            if self._clock() < expires:
+                return principal
+            del self._verified[token]
+            raise InvalidToken("Signature has expired")
+        principal, expires = self._check(token)
+        if len(self._verified) >= self._remembered:
+            del self._verified[next(iter(self._verified))]
+        self._verified[token] = (principal, expires)
+        return principal
+
+    def _check(self, token: str) -> tuple[Principal, float]:
         try:
             if self._jwks is not None:
                 key = self._jwks.get_signing_key_from_jwt(token).key
@@ -33,7 +52,8 @@ class TokenVerifier:
             raise InvalidToken(f"roles must be a list drawn from {sorted(ROLES)}")
         agency = claims.get("agency")
         return Principal(sub=str(claims["sub"]), agency=agency, roles=frozenset(roles),
-                         region=claims.get("region") or region_of_agency(agency), platform=claims.get("platform"))
+                         region=claims.get("region") or region_of_agency(agency),
+                         platform=claims.get("platform")), float(claims["exp"])
 
 
 def mint_token(secret: str, *, sub: str, agency: str | None = None, roles: list[str], platform: str | None = None,

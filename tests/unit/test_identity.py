@@ -39,6 +39,29 @@ def test_bad_tokens_are_refused(token):
         TokenVerifier(secret=SECRET).verify(token)
 
 
+def test_a_remembered_token_is_refused_once_it_expires():
+    now = [time.time()]
+    verifier = TokenVerifier(secret=SECRET, clock=lambda: now[0])
+    token = mint_token(SECRET, sub="u1", roles=["officer"], ttl_seconds=60)
+    assert verifier.verify(token).sub == "u1"
+    now[0] += 59
+    assert verifier.verify(token).sub == "u1"
+    now[0] += 2
+    with pytest.raises(InvalidToken, match="expired"):
+        verifier.verify(token)
+
+
+def test_the_verifier_remembers_a_bounded_number_of_tokens():
+    verifier = TokenVerifier(secret=SECRET, remembered=3)
+    tokens = [mint_token(SECRET, sub=f"u{i}", roles=["officer"]) for i in range(5)]
+    assert [verifier.verify(t).sub for t in tokens] == [f"u{i}" for i in range(5)]
+    verifier.secret = "rotated" * 6  # what is remembered passes; the oldest two were forgotten and are checked
+    assert [verifier.verify(t).sub for t in tokens[2:]] == ["u2", "u3", "u4"]
+    for forgotten in tokens[:2]:
+        with pytest.raises(InvalidToken):
+            verifier.verify(forgotten)
+
+
 def test_minting_refuses_unknown_roles():
     with pytest.raises(ValueError, match="unknown roles"):
         mint_token(SECRET, sub="u", roles=["superuser"])
