@@ -24,8 +24,9 @@ tracer = trace.get_tracer("jointsup.relay")
 class RelayLeadership:
     """On PostgreSQL one replica at a time relays (a session advisory lock); elsewhere always the leader.
 
-    The lock lives as long as its connection, which is checked at most every `recheck_seconds`: a pass per
-    commit would otherwise pay a round trip for it.
+    The lock lives as long as its connection, which is checked at most every `recheck_seconds` (a pass per
+    commit would otherwise pay a round trip for it) and which the leader also reads and marks the outbox on,
+    one statement at a time, without a pool check-out per pass.
     """
 
     def __init__(self, engine: AsyncEngine, name: str, *, recheck_seconds: float = 1.0):
@@ -34,6 +35,16 @@ class RelayLeadership:
         self.recheck_seconds = recheck_seconds
         self._conn: AsyncConnection | None = None
         self._checked_at = 0.0
+        self._in_use = asyncio.Lock()
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection | None]:
+        """The lock's connection (autocommit), to itself while in the block; None when none is held."""
+        if self._conn is None:
+            yield None
+            return
+        async with self._in_use:
+            yield self._conn
 
     async def acquire(self) -> bool:
         """True while this replica holds the relay lock."""
@@ -42,13 +53,15 @@ class RelayLeadership:
         try:
             if self._conn is not None:
                 if time.monotonic() - self._checked_at >= self.recheck_seconds:
-                    await self._conn.execute(text("SELECT 1"))
+                    async with self.connection() as conn:
+                        await conn.execute(text("SELECT 1"))
                     self._checked_at = time.monotonic()
                 return True
             conn = await self.engine.connect()
             got = (await conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.lock_id})).scalar()
             await conn.commit()
             if got:
+                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
                 self._conn, self._checked_at = conn, time.monotonic()
                 return True
             await conn.close()
@@ -96,6 +109,7 @@ class OutboxRelay:
                     backoff = 0.2
             except Exception as exc:
                 log.warning("outbox relay pass failed: %s", exc)
+                await self.leadership.release()  # its connection may be what failed: the next pass takes a new one
                 await self._sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
                 continue
@@ -165,8 +179,12 @@ class OutboxRelay:
     @asynccontextmanager
     async def _autocommit(self) -> AsyncIterator[AsyncConnection]:
         """A connection whose statements each commit alone: a read or a mark needs no transaction around it,
-        and on PostgreSQL that saves the BEGIN and COMMIT (or ROLLBACK) round trips. SQLite keeps its own
-        BEGIN IMMEDIATE discipline (shared.db)."""
+        and on PostgreSQL that saves the BEGIN and COMMIT (or ROLLBACK) round trips. The leader's own connection
+        when it holds one; SQLite keeps its BEGIN IMMEDIATE discipline (shared.db)."""
+        async with self.leadership.connection() as held:
+            if held is not None:
+                yield held
+                return
         async with self.engine.connect() as conn:
             if self.engine.dialect.name == "postgresql":
                 conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
