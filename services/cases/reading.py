@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import sqlalchemy
-from sqlalchemy import String, case, cast, exists, false, func, literal, null, or_, true, union_all
+from sqlalchemy import String, case, cast, exists, false, func, literal, null, or_, union_all
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
