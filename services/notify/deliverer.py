@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from functools import partial
 
 import httpx
-from sqlalchemy import Row, update
+from sqlalchemy import Row, bindparam, update
 from sqlmodel import select
 
 from shared.db import for_update
@@ -26,6 +26,13 @@ from .templates import render
 
 log = logging.getLogger(__name__)
 LEASE_SECONDS = 60
+_DELIVERY = Delivery.__table__
+_RECORD_SUCCESS = update(_DELIVERY).where(
+    _DELIVERY.c.id.in_(bindparam("ids", expanding=True)), _DELIVERY.c.status == "pending").values(
+    attempts=_DELIVERY.c.attempts + 1, last_error=bindparam("error"), segments=bindparam("segments"),
+    status=bindparam("status"), delivered_at=bindparam("now"), next_attempt_at=None).returning(
+    _DELIVERY.c.id, _DELIVERY.c.event_id, _DELIVERY.c.event_type, _DELIVERY.c.aggregate_id,
+    _DELIVERY.c.recipient, _DELIVERY.c.channel)
 Send = Callable[[], Awaitable[Outcome]]
 
 
@@ -40,6 +47,8 @@ class Deliverer:
         self.rng = random.Random()
         self._limits: dict[str, asyncio.Semaphore] = {}
         self._in_flight: set[asyncio.Task] = set()
+        self._succeeded: list[tuple[str, Outcome]] = []  # attempts that worked, waiting to be recorded
+        self._recording: asyncio.Task | None = None
         self.due = asyncio.Event()  # set when a new delivery is due now: poll without waiting for the next round
 
     def wake(self) -> None:
@@ -67,7 +76,9 @@ class Deliverer:
         return len(claimed)
 
     def _start(self, delivery_id: str, endpoint: str, ready: Send | None = None) -> None:
-        task = asyncio.create_task(self._send(delivery_id, endpoint, ready))
+        self._track(asyncio.create_task(self._send(delivery_id, endpoint, ready)))
+
+    def _track(self, task: asyncio.Task) -> None:
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
 
@@ -156,25 +167,41 @@ class Deliverer:
 
     async def _record(self, delivery_id: str, outcome: Outcome) -> None:
         if outcome.ok:
-            await self._record_success(delivery_id, outcome)
+            self._succeeded.append((delivery_id, outcome))
+            if self._recording is None or self._recording.done():
+                self._recording = asyncio.create_task(self._record_successes())
+                self._track(self._recording)
         else:
             await self._record_failure(delivery_id, outcome)
 
-    async def _record_success(self, delivery_id: str, outcome: Outcome) -> None:
-        """One statement, as most attempts succeed; the confirmation event, if its type asks for one, with it."""
-        table = Delivery.__table__
+    async def _record_successes(self) -> None:
+        """Record what worked, all that has gathered in one transaction: one at a time when it is quiet, many
+        together under load (what succeeds while a write is under way waits for the next one)."""
+        while self._succeeded:
+            batch, self._succeeded = self._succeeded, []
+            try:
+                await self._write_successes(batch)
+            except Exception:  # their leases run out and they are sent again: late and twice, never lost
+                log.exception("recording %d delivered attempts failed", len(batch))
+
+    async def _write_successes(self, batch: list[tuple[str, Outcome]]) -> None:
+        """One UPDATE per kind of result (a webhook is delivered, a message without an address skipped); the
+        confirmation events that the event types ask for, with them."""
+        table, now = Delivery.__table__, datetime.now(timezone.utc)
+        kinds: dict[tuple, list[str]] = {}
+        for delivery_id, outcome in batch:
+            kinds.setdefault((outcome.error, outcome.segments), []).append(delivery_id)
+        confirmed = rules().get("confirm_delivery", [])
         async with self.runtime.sessionmaker() as session, session.begin():
-            done = (await (await session.connection()).execute(
-                update(table).where(table.c.id == delivery_id, table.c.status == "pending").values(
-                    attempts=table.c.attempts + 1, last_error=outcome.error, segments=outcome.segments,
-                    status="skipped" if outcome.error else "delivered", delivered_at=datetime.now(timezone.utc),
-                    next_attempt_at=None)
-                .returning(table.c.id, table.c.event_id, table.c.event_type, table.c.aggregate_id,
-                           table.c.recipient, table.c.channel))).first()
-            if done is not None and done.channel == "webhook" and \
-                    done.event_type.removeprefix("jointsup.") in rules().get("confirm_delivery", []):
-                await self.runtime.outbox.add(session, "notification.delivered", subject=done.aggregate_id,
-                                              data=NotificationDelivered(**self._fields(done)))
+            connection = await session.connection()
+            for (error, segments), ids in kinds.items():
+                done = (await connection.execute(_RECORD_SUCCESS, {
+                    "ids": ids, "error": error, "segments": segments, "now": now,
+                    "status": "skipped" if error else "delivered"})).all()
+                for row in done:
+                    if row.channel == "webhook" and row.event_type.removeprefix("jointsup.") in confirmed:
+                        await self.runtime.outbox.add(session, "notification.delivered", subject=row.aggregate_id,
+                                                      data=NotificationDelivered(**self._fields(row)))
 
     async def _record_failure(self, delivery_id: str, outcome: Outcome) -> None:
         """Tried again on the schedule, or dead-lettered after the last attempt (a 410 ends it and disables

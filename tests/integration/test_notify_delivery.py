@@ -61,6 +61,27 @@ async def test_signed_webhook_succeeds_on_the_third_attempt(system):
     assert "notification.delivered" in await outbox_types(system["notify"].runtime, "case")
 
 
+async def test_webhooks_that_succeed_together_are_each_recorded_once_with_their_confirmation(system):
+    """Successes are recorded together under load: each delivery is marked once, each confirmed once."""
+    cases = [unique("case") for _ in range(12)]
+    async with Receiver() as receiver, system.client("notify") as client:
+        await subscribe(client, officer("440100-comm"), receiver.url("comm"), ["case.referred"])
+        event_ids = await asyncio.gather(*(publish(system.broker.bootstrap, "case.referred", subject=case,
+                                                   payload=referral("440100-comm")) for case in cases))
+        endpoint = receiver.endpoints["comm"]
+        await eventually(lambda: asyncio.sleep(0, len(endpoint.received) == len(cases)), what="every webhook")
+
+    async def recorded():
+        rows = [row for event_id in event_ids for row in await deliveries_of(system, event_id)
+                if row.channel == "webhook"]
+        return rows if len(rows) == len(cases) and all(r.status == "delivered" for r in rows) else None
+
+    rows = await eventually(recorded, what="every delivery marked delivered")
+    assert [r.attempts for r in rows] == [1] * len(cases) and len(endpoint.calls) == len(cases)
+    for case in cases:
+        assert await outbox_types(system["notify"].runtime, case) == ["notification.delivered"]
+
+
 async def test_always_failing_endpoint_is_dead_lettered_then_retried_by_hand(system):
     async with Receiver() as receiver, system.client("notify") as client:
         headers = officer("440100-comm")
