@@ -70,9 +70,9 @@ class Journal(EventJournal):
                                    .values(status=complaint.status, category=complaint.category))
         self._listed = (complaint.status, complaint.category)
         after = stats.stat_key(complaint)
-        await stats.move(session, self._before, after)
+        stats.move(session, self._before, after)
         if complaint.status == "closed" and (self._before is None or self._before.status != "closed"):
-            await stats.record_closing(session, complaint, self.now)
+            stats.record_closing(session, complaint, self.now)
         self._before = after
         if self._steps:
             steps, self._steps = self._steps, []

@@ -2,7 +2,8 @@
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import Integer, cast, func, literal_column, select
+from sqlalchemy import Integer, cast, event, func, literal_column, select
+from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db import per_dialect
@@ -21,24 +22,28 @@ def stat_key(complaint: Complaint) -> StatKey:
                    category=complaint.category, status=complaint.status)
 
 
-async def move(session: AsyncSession, before: StatKey | None, after: StatKey | None) -> None:
+def move(session: AsyncSession, before: StatKey | None, after: StatKey | None) -> None:
     """Count a complaint out of `before` and into `after` (either may be None: new, or no change)."""
     if before == after:
         return
-    deltas: Counter[tuple] = Counter()
+    deltas = _pending(session, STAT)
     for key, delta in ((before, -1), (after, 1)):
         for scope, scope_key in key.scopes() if key else ():
             deltas[scope, scope_key, key.category, key.status] += delta
-    await _bump(session, STAT, [{**dict(zip(STAT_KEYS, k)), "count": d} for k, d in deltas.items() if d])
 
 
-async def record_closing(session: AsyncSession, complaint: Complaint, closed_at: datetime) -> None:
+def record_closing(session: AsyncSession, complaint: Complaint, closed_at: datetime) -> None:
     """Add a closed complaint to the time-to-close histogram of each of its scopes."""
     hours = max(0, int((closed_at - complaint.received_at).total_seconds() // 3600))
     resolved = complaint.outcome in RESOLVED_OUTCOMES
-    await _bump(session, CLOSE, [
-        {"scope": scope, "scope_key": scope_key, "hours": hours, "resolved": resolved, "count": 1}
-        for scope, scope_key in stat_key(complaint).scopes()])
+    deltas = _pending(session, CLOSE)
+    for scope, scope_key in stat_key(complaint).scopes():
+        deltas[scope, scope_key, hours, resolved] += 1
+
+
+def _pending(session: AsyncSession, table) -> Counter:
+    """The transaction's changes to one counter table, written when it commits (_write_counters)."""
+    return session.sync_session.info.setdefault(_PENDING, {}).setdefault(table, Counter())
 
 
 def _adding(table, keys: list[str]):
@@ -49,13 +54,25 @@ def _adding(table, keys: list[str]):
     return per_dialect(build)
 
 
-_BUMP = {STAT: _adding(STAT, STAT_KEYS), CLOSE: _adding(CLOSE, ["scope", "scope_key", "hours", "resolved"])}
+_KEYS = {STAT: STAT_KEYS, CLOSE: ["scope", "scope_key", "hours", "resolved"]}
+_BUMP = {table: _adding(table, keys) for table, keys in _KEYS.items()}
+_PENDING = "complaint_counters"
 
 
-async def _bump(session: AsyncSession, table, rows: list[dict]) -> None:
-    """Add each row's count to its counter, in one statement."""
-    if rows:
-        await (await session.connection()).execute(_BUMP[table](session), rows)
+@event.listens_for(Session, "before_commit")
+def _write_counters(session: Session) -> None:
+    """Every counter the transaction changed, summed, last and in one order: the counters shared by every
+    complaint ("all", per category and status) stay locked only for the end of a transaction, and two
+    transactions take their rows in the same order, so they never wait on each other in a cycle."""
+    for table, deltas in session.info.pop(_PENDING, {}).items():
+        rows = [{**dict(zip(_KEYS[table], key)), "count": delta} for key, delta in sorted(deltas.items()) if delta]
+        if rows:
+            session.connection().execute(_BUMP[table](session), rows)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_counters(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 async def public_stats(session: AsyncSession, *, platform: str | None, subject: str | None) -> dict:

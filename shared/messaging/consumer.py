@@ -11,7 +11,7 @@ from aiokafka.errors import CommitFailedError, KafkaError
 from opentelemetry import trace
 from opentelemetry.propagate import extract
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Table
+from sqlalchemy import Table, text
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -30,6 +30,20 @@ Handler = Callable[[AsyncSession, Event, BaseModel], Awaitable[None]]
 NOT_RETRIABLE = (InvalidEvent, UnknownEventType, ValidationError)
 # The database being away is not the event's fault: wait for it instead of dead-lettering.
 TRANSIENT = (OperationalError, InterfaceError, DisconnectionError)
+# ...but a deadlock or a lock wait given up is a collision with another transaction: try again at once.
+_COLLISIONS = {"40P01", "40001", "55P03"}  # deadlock_detected, serialization_failure, lock_not_available
+# Records sharing one transaction; their row locks are held until it commits, so a small number keeps another
+# member of the group (events of one subject arrive on several partitions) from waiting long on them.
+TOGETHER = 16
+
+
+# A shared transaction that waits this long for a row lock gives up (lock_not_available) and its records go one
+# by one: two members' shared transactions cannot then hold each other up for the second a deadlock takes to find.
+_GIVE_UP_WAITING = text("SET LOCAL lock_timeout = '100ms'")
+
+
+def collided(exc: BaseException) -> bool:
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) in _COLLISIONS
 
 
 class EventConsumer:
@@ -77,19 +91,23 @@ class EventConsumer:
             await self.consumer.stop()
 
     async def handle_poll(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> None:
-        """Handle what one poll brought: all of it in one transaction when every handler succeeds (the
-        transaction and the processed rows are shared), otherwise record by record with retries and dead
+        """Handle what one poll brought, up to TOGETHER records in one transaction when every handler succeeds
+        (the transaction and the processed rows are shared), otherwise record by record with retries and dead
         letters. Then commit the offsets of every partition."""
         handled_up_to: dict[TopicPartition, int] = {}
-        if await self._handle_together([r for records in batches.values() for r in records]):
-            handled_up_to = {tp: records[-1].offset for tp, records in batches.items()}
-        else:
-            for tp, records in batches.items():
-                for record in records:
-                    if self._stopping.is_set():
-                        break
-                    await self.handle_record(record)
-                    handled_up_to[tp] = record.offset
+        polled = [(tp, record) for tp, records in batches.items() for record in records]
+        for start in range(0, len(polled), TOGETHER):
+            if self._stopping.is_set():
+                break
+            chunk = polled[start:start + TOGETHER]
+            if await self._handle_together([record for _, record in chunk]):
+                handled_up_to.update((tp, record.offset) for tp, record in chunk)
+                continue
+            for tp, record in chunk:
+                if self._stopping.is_set():
+                    break
+                await self.handle_record(record)
+                handled_up_to[tp] = record.offset
         if handled_up_to:
             try:
                 await self.consumer.commit({tp: offset + 1 for tp, offset in handled_up_to.items()})
@@ -114,9 +132,11 @@ class EventConsumer:
                 outcomes = await self._apply_together(work)
                 break
             except TRANSIENT as exc:
+                if collided(exc):
+                    return False
                 await self._wait_for_infrastructure(exc)
             except Exception as exc:
-                log.info("%s: a poll of %d records goes record by record: %s", self.service, len(work), exc)
+                log.info("%s: %d records go one by one: %s", self.service, len(work), exc)
                 return False
         for outcome in outcomes:
             self._count(outcome)
@@ -129,6 +149,9 @@ class EventConsumer:
                     pass
             return ["skipped"] * len(work)
         async with self.sessionmaker() as session, session.begin():
+            connection = await session.connection()
+            if connection.dialect.name == "postgresql":
+                await connection.execute(_GIVE_UP_WAITING)
             new = await self._mark_processed(session, [(r, e) for r, e, handler, _ in work if handler])
             outcomes = []
             for record, event, handler, payload in work:
@@ -176,7 +199,8 @@ class EventConsumer:
                     error = exc
                     break
                 except TRANSIENT as exc:
-                    await self._wait_for_infrastructure(exc)
+                    if not collided(exc):
+                        await self._wait_for_infrastructure(exc)
                     continue
                 except Exception as exc:
                     error = exc

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 from aiokafka import AIOKafkaConsumer
-from sqlalchemy import Column, MetaData, String, Table, func, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, select, text
 from sqlalchemy.exc import OperationalError
 
 from shared.db import make_engine, make_sessionmaker
@@ -27,13 +27,16 @@ class Harness:
         self.metadata = MetaData()
         self.tables = define_messaging_tables(self.metadata)
         self.effects = Table("effect", self.metadata, Column("event_id", String(64)), Column("note", String(200)))
+        self.tally = Table("tally", self.metadata, Column("n", Integer, nullable=False))  # one row every handler bumps
         self.engine = make_engine(url)
         self.failing: set[str] = set()
         self.database_outages = 0  # the next N handler calls fail as if the database were away
         self.start_at_once = True
 
     async def handle(self, session, event, payload: ComplaintClosed) -> None:
-        await (await session.connection()).execute(self.effects.insert().values(event_id=event.id, note=payload.outcome))
+        connection = await session.connection()
+        await connection.execute(self.effects.insert().values(event_id=event.id, note=payload.outcome))
+        await connection.execute(self.tally.update().values(n=self.tally.c.n + 1))
         if self.database_outages:
             self.database_outages -= 1
             raise OperationalError("SELECT 1", {}, ConnectionRefusedError("database restarting"))
@@ -43,6 +46,7 @@ class Harness:
     async def __aenter__(self):
         async with self.engine.begin() as conn:
             await conn.run_sync(self.metadata.create_all)
+            await conn.execute(self.tally.insert().values(n=0))
         await ensure_topics(self.broker.bootstrap, [self.topic, dlq_topic(self.name), retry_topic(self.name)],
                             partitions=1)
         self.producer = make_producer(self.broker.bootstrap, client_id=self.name)
@@ -76,6 +80,13 @@ class Harness:
 
     async def send_raw(self, value: bytes, headers=()) -> None:
         await (await self.producer.send(self.topic, value=value, key=b"k", headers=list(headers)))
+
+    async def waiting_on_a_lock(self) -> bool:
+        """Whether a transaction of this database is waiting for a row lock now (PostgreSQL)."""
+        async with self.engine.connect() as conn:
+            return bool((await conn.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'"))).scalar_one())
 
     async def processed_at(self) -> dict[str, object]:
         processed = self.tables.processed
@@ -142,6 +153,30 @@ async def test_a_failing_event_sends_its_poll_record_by_record_without_doubling_
     processed = await harness.processed_at()
     assert poison not in processed and processed[before] != processed[after]  # handled one by one
     assert harness.consumer.stats["handled"] == 2 and harness.consumer.stats["dead_lettered"] == 1
+
+
+async def test_a_shared_transaction_kept_waiting_on_a_lock_gives_up_and_goes_record_by_record(stopped_harness,
+                                                                                               backend):
+    """Another transaction holds a row every handler updates: the poll's shared transaction stops waiting after
+    100 ms, and record by record the events wait their turn and take effect once each."""
+    if backend != "postgres":
+        pytest.skip("row locks between concurrent writers are PostgreSQL's (SQLite serialises whole transactions)")
+    harness = stopped_harness
+    ids = [await harness.send_event(f"locked-{i}") for i in range(3)]
+    async with harness.engine.connect() as blocker:
+        await blocker.execute(harness.tally.update().values(n=harness.tally.c.n))  # locks the row until rollback
+        harness.start()
+        await eventually(harness.waiting_on_a_lock, timeout=30, what="the consumer waiting on the locked row")
+        await asyncio.sleep(0.5)  # the shared attempt gives up; the first record-by-record one waits on
+        assert await harness.waiting_on_a_lock() and await harness.effect_count() == 0
+        await blocker.rollback()
+    await eventually(lambda: harness.effect_count(ids[-1]), what="handled once the lock is free")
+    assert [await harness.effect_count(i) for i in ids] == [1, 1, 1]
+    async with harness.engine.connect() as conn:
+        assert (await conn.execute(select(harness.tally.c.n))).scalar_one() == 3
+    processed = await harness.processed_at()
+    assert len({processed[i] for i in ids}) == 3  # each in a transaction of its own
+    assert harness.consumer.stats["handled"] == 3 and harness.consumer.stats["dead_lettered"] == 0
 
 
 async def test_poison_messages_go_to_dead_letters_and_later_ones_are_handled(harness):
