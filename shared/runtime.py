@@ -54,6 +54,7 @@ class ServiceRuntime:
             sessionmaker=self.sessionmaker, processed=self.tables.processed, producer=self.producer,
             max_attempts=s.consumer_max_attempts, backoff_seconds=s.consumer_backoff_seconds,
             session_timeout_ms=s.consumer_session_timeout_ms, fetch_max_wait_ms=s.consumer_fetch_max_wait_ms,
+            records_per_transaction=s.consumer_records_per_transaction,
         )
         self.consumers.append(consumer)
         return consumer

@@ -37,6 +37,9 @@ class ServiceSettings(BaseSettings):
     consumer_fetch_max_wait_ms: int = Field(DEFAULT_FETCH_MAX_WAIT_MS, ge=1,
                                             validation_alias="JOINTSUP_CONSUMER_FETCH_MAX_WAIT_MS")
     consumer_backoff_seconds: float = Field(0.2, ge=0, validation_alias="JOINTSUP_CONSUMER_BACKOFF_SECONDS")
+    consumer_records_per_transaction: int = Field(
+        16, ge=1, validation_alias="JOINTSUP_CONSUMER_RECORDS_PER_TRANSACTION",
+        description="records of one poll handled in one transaction; 1 gives each record its own")
 
     jwt_secret: SecretStr = Field(SecretStr(DEV_JWT_SECRET), validation_alias="JOINTSUP_JWT_SECRET")
     jwks_url: str | None = Field(None, validation_alias="JOINTSUP_JWKS_URL")

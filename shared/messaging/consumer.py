@@ -32,9 +32,10 @@ NOT_RETRIABLE = (InvalidEvent, UnknownEventType, ValidationError)
 TRANSIENT = (OperationalError, InterfaceError, DisconnectionError)
 # ...but a deadlock or a lock wait given up is a collision with another transaction: try again at once.
 _COLLISIONS = {"40P01", "40001", "55P03"}  # deadlock_detected, serialization_failure, lock_not_available
-# Records sharing one transaction; their row locks are held until it commits, so a small number keeps another
-# member of the group (events of one subject arrive on several partitions) from waiting long on them.
-TOGETHER = 16
+# Records sharing one transaction (JOINTSUP_CONSUMER_RECORDS_PER_TRANSACTION): their row locks are held until it
+# commits, so a small number keeps another member of the group (events of one subject arrive on several
+# partitions) from waiting long on them.
+RECORDS_PER_TRANSACTION = 16
 
 
 # A shared transaction that waits this long for a row lock gives up (lock_not_available) and its records go one
@@ -53,10 +54,12 @@ class EventConsumer:
                  sessionmaker: async_sessionmaker, processed: Table, producer: AIOKafkaProducer,
                  max_attempts: int = 4, backoff_seconds: float = 0.2, group_id: str | None = None,
                  dlq: str | None = None, session_timeout_ms: int = 10_000,
-                 fetch_max_wait_ms: int = DEFAULT_FETCH_MAX_WAIT_MS):
+                 fetch_max_wait_ms: int = DEFAULT_FETCH_MAX_WAIT_MS,
+                 records_per_transaction: int = RECORDS_PER_TRANSACTION):
         self.service, self.topics, self.handlers = service, topics, dict(handlers)
         self.sessionmaker, self.processed, self.producer = sessionmaker, processed, producer
         self.max_attempts, self.backoff_seconds = max_attempts, backoff_seconds
+        self.records_per_transaction = records_per_transaction
         self.group_id = group_id or service
         self.dlq = dlq or dlq_topic(service)
         self.consumer = make_consumer(bootstrap, group_id=self.group_id, client_id=f"jointsup-{service}",
@@ -91,15 +94,15 @@ class EventConsumer:
             await self.consumer.stop()
 
     async def handle_poll(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> None:
-        """Handle what one poll brought, up to TOGETHER records in one transaction when every handler succeeds
+        """Handle what one poll brought, a few records to a transaction when every handler succeeds
         (the transaction and the processed rows are shared), otherwise record by record with retries and dead
         letters. Then commit the offsets of every partition."""
         handled_up_to: dict[TopicPartition, int] = {}
         polled = [(tp, record) for tp, records in batches.items() for record in records]
-        for start in range(0, len(polled), TOGETHER):
+        for start in range(0, len(polled), self.records_per_transaction):
             if self._stopping.is_set():
                 break
-            chunk = polled[start:start + TOGETHER]
+            chunk = polled[start:start + self.records_per_transaction]
             if await self._handle_together([record for _, record in chunk]):
                 handled_up_to.update((tp, record.offset) for tp, record in chunk)
                 continue
@@ -143,16 +146,17 @@ class EventConsumer:
         return True
 
     async def _apply_together(self, work: list[tuple]) -> list[str]:
-        if not any(handler for _, _, handler, _ in work):
+        handled = [(record, event) for record, event, handler, _ in work if handler]
+        if not handled:
             for record, event, _, _ in work:
                 with self._span(record, event):
                     pass
             return ["skipped"] * len(work)
         async with self.sessionmaker() as session, session.begin():
             connection = await session.connection()
-            if connection.dialect.name == "postgresql":
+            if len(handled) > 1 and connection.dialect.name == "postgresql":  # one alone holds locks no longer
                 await connection.execute(_GIVE_UP_WAITING)
-            new = await self._mark_processed(session, [(r, e) for r, e, handler, _ in work if handler])
+            new = await self._mark_processed(session, handled)
             outcomes = []
             for record, event, handler, payload in work:
                 with self._span(record, event):

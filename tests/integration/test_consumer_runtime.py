@@ -1,6 +1,7 @@
 """The consumer runtime against the real broker: dead letters, redelivery, replay."""
 import asyncio
 import uuid
+from collections import Counter
 
 import pytest
 from aiokafka import AIOKafkaConsumer
@@ -32,6 +33,7 @@ class Harness:
         self.failing: set[str] = set()
         self.database_outages = 0  # the next N handler calls fail as if the database were away
         self.start_at_once = True
+        self.records_per_transaction = 16
 
     async def handle(self, session, event, payload: ComplaintClosed) -> None:
         connection = await session.connection()
@@ -55,7 +57,7 @@ class Harness:
             service=self.name, bootstrap=self.broker.bootstrap, topics=[self.topic, retry_topic(self.name)],
             handlers={"complaint.closed": self.handle}, sessionmaker=make_sessionmaker(self.engine),
             processed=self.tables.processed, producer=self.producer, max_attempts=3, backoff_seconds=0.01,
-            session_timeout_ms=6000)
+            session_timeout_ms=6000, records_per_transaction=self.records_per_transaction)
         self.consumer.infrastructure_wait_seconds = 0.05
         self.task = asyncio.create_task(self.consumer.run()) if self.start_at_once else None
         return self
@@ -139,6 +141,19 @@ async def test_the_events_of_one_poll_are_handled_in_one_transaction(stopped_har
     processed = await harness.processed_at()
     assert len({processed[i] for i in ids}) == 1  # one processed row per event, written together
     assert harness.consumer.stats["handled"] == 5
+
+
+async def test_a_poll_is_shared_out_among_transactions_of_the_configured_size(broker, databases):
+    harness = Harness(broker, databases.url(f"runtime_{uuid.uuid4().hex[:6]}"))
+    harness.start_at_once, harness.records_per_transaction = False, 2
+    async with harness:
+        ids = [await harness.send_event(f"pairs-{i}") for i in range(5)]
+        harness.start()
+        await eventually(lambda: harness.effect_count(ids[-1]), what="the last event handled")
+        assert [await harness.effect_count(i) for i in ids] == [1] * 5
+        processed = await harness.processed_at()
+        per_transaction = Counter(processed[i] for i in ids)  # a transaction's records share one timestamp
+    assert max(per_transaction.values()) == 2 and len(per_transaction) == 3  # two pairs and the last one
 
 
 async def test_a_failing_event_sends_its_poll_record_by_record_without_doubling_the_others(stopped_harness):
