@@ -173,21 +173,19 @@ class OutboxRelay:
         query = select(c.seq, c.topic, c.key, c.value, c.headers).where(c.published_at.is_(None))
         if after is not None:
             query = query.where(c.seq > after)
-        async with self._autocommit() as conn:
+        async with self._connection() as conn:
             return (await conn.execute(query.order_by(c.seq).limit(self.batch_size))).all()
 
     @asynccontextmanager
-    async def _autocommit(self) -> AsyncIterator[AsyncConnection]:
-        """A connection whose statements each commit alone: a read or a mark needs no transaction around it,
-        and on PostgreSQL that saves the BEGIN and COMMIT (or ROLLBACK) round trips. The leader's own connection
-        when it holds one; SQLite keeps its BEGIN IMMEDIATE discipline (shared.db)."""
+    async def _connection(self) -> AsyncIterator[AsyncConnection]:
+        """Where the relay reads and marks: on PostgreSQL the leader's lock connection, whose statements each
+        commit alone (a read or a mark needs no transaction around it, nor a pool check-out); elsewhere a pooled
+        connection, committed at the end (SQLite keeps its BEGIN IMMEDIATE discipline, shared.db)."""
         async with self.leadership.connection() as held:
             if held is not None:
                 yield held
                 return
         async with self.engine.connect() as conn:
-            if self.engine.dialect.name == "postgresql":
-                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
             yield conn
             await conn.commit()
 
@@ -197,7 +195,7 @@ class OutboxRelay:
         return self.table.c.seq.in_(seqs)
 
     async def _mark(self, done: list[int], errors: dict[int, str]) -> None:
-        async with self._autocommit() as conn:  # each mark stands alone: a row marked twice is marked
+        async with self._connection() as conn:  # each mark stands alone: a row marked twice is marked
             if done:
                 await conn.execute(update(self.table).where(self._among(done))
                                    .values(published_at=datetime.now(timezone.utc)))
