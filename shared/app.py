@@ -7,7 +7,7 @@ from typing import Annotated, AsyncIterator
 from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.db import make_engine, make_sessionmaker, migrate
+from shared.db import make_engine, make_sessionmaker, migrate, warn_if_autovacuum_off
 from shared.health import router as health_router
 from shared.identity import TokenVerifier
 from shared.messaging import MessagingTables, Outbox, OutboxRelay
@@ -43,6 +43,7 @@ async def build_runtime(definition: ServiceDefinition, settings: ServiceSettings
     if settings.migrate_on_start:
         await migrate(url, definition.name)
     engine = make_engine(url)
+    await warn_if_autovacuum_off(engine)
     producer = make_producer(settings.kafka_bootstrap_servers, client_id=f"jointsup-{definition.name}")
     relay = OutboxRelay(engine=engine, table=definition.tables.outbox, producer=producer, name=definition.name,
                         batch_size=settings.relay_batch_size, poll_seconds=settings.relay_poll_seconds)

@@ -1,11 +1,13 @@
 """Database engines, sessions and migrations for a service's own database."""
 import asyncio
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Executable, event, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -14,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 ALEMBIC_DIR = Path(__file__).parent / "alembic"
 _AFTER_COMMIT = "after_commit_callbacks"
+log = logging.getLogger(__name__)
 
 
 def async_url(url: str) -> str:
@@ -80,6 +83,22 @@ async def ping(engine: AsyncEngine, timeout: float = 2.0) -> None:
             await conn.execute(text("SELECT 1"))
 
     await asyncio.wait_for(_select_one(), timeout)
+
+
+async def warn_if_autovacuum_off(engine: AsyncEngine) -> bool:
+    """Warn when PostgreSQL's autovacuum is off: the tables are then never analysed, and the generic plans that
+    prepared statements settle on while a table is still empty (whole-table scans) are kept as it grows."""
+    if engine.dialect.name != "postgresql":
+        return False
+    try:
+        async with engine.connect() as conn:
+            off = (await conn.execute(text("SHOW autovacuum"))).scalar_one() != "on"
+    except (SQLAlchemyError, OSError):
+        return False  # the database is not up yet; /readyz reports that
+    if off:
+        log.warning("PostgreSQL autovacuum is off: run ANALYZE on this database regularly (or turn autovacuum on), "
+                    "or queries keep the whole-table plans they were given while the tables were empty")
+    return off
 
 
 def alembic_config(url: str, service: str) -> Config:
