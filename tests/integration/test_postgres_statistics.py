@@ -21,7 +21,7 @@ def _autovacuum() -> str:
         return connection.execute("SHOW autovacuum").fetchone()[0]
 
 
-async def test_scratch_databases_are_analysed_while_autovacuum_is_off_and_dropped_after(postgres_pass):
+async def test_scratch_databases_are_analysed_as_autovacuum_would_while_it_is_off_and_dropped_after(postgres_pass):
     if _autovacuum() == "on":
         pytest.skip("this server's autovacuum analyses the tables itself")
     async with scratch_databases(SERVER_URL, ["one"], prefix="test", analyse_every=0.2) as urls:
@@ -29,6 +29,8 @@ async def test_scratch_databases_are_analysed_while_autovacuum_is_off_and_droppe
         async with await psycopg.AsyncConnection.connect(url, autocommit=True) as connection:
             await connection.execute("CREATE TABLE item (id int PRIMARY KEY)")
             await connection.execute("INSERT INTO item SELECT generate_series(1, 500)")
+            await connection.execute("CREATE TABLE few (id int PRIMARY KEY)")
+            await connection.execute("INSERT INTO few SELECT generate_series(1, 10)")  # under autovacuum's 50
             analysed = None
             for _ in range(50):
                 await asyncio.sleep(0.1)
@@ -41,6 +43,9 @@ async def test_scratch_databases_are_analysed_while_autovacuum_is_off_and_droppe
             reltuples = await (await connection.execute(
                 "SELECT reltuples FROM pg_class WHERE relname = 'item'")).fetchone()
             assert reltuples[0] == 500  # the planner now knows the table's size
+            few = await (await connection.execute(
+                "SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'few'")).fetchone()
+            assert few[0] is None  # like autovacuum, a table that changed too little is left alone
     database = url.rsplit("/", 1)[1]
     with psycopg.connect(SERVER_URL) as connection:
         assert connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone() is None
