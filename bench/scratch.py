@@ -2,11 +2,10 @@
 are dropped afterwards (so a run never writes into a database anyone uses)."""
 import argparse
 import asyncio
-import contextlib
 import sys
 import tempfile
 import uuid
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 import psycopg
@@ -25,7 +24,7 @@ def add_database_argument(parser: argparse.ArgumentParser, default: str | None =
 @asynccontextmanager
 async def scratch_databases(server_url: str | None, names: list[str], *, prefix: str = "bench",
                             analyse_every: float = ANALYZE_EVERY_SECONDS):
-    """name → URL of a fresh database for each name; with autovacuum off, its analysing runs every `analyse_every` s."""
+    """name → URL of a fresh database for each name; where autovacuum is off, its analysing is done here."""
     if not server_url:
         folder = Path(tempfile.mkdtemp())
         yield {name: f"sqlite:///{folder / f'{name}.db'}" for name in names}
@@ -51,7 +50,7 @@ async def scratch_databases(server_url: str | None, names: list[str], *, prefix:
     finally:
         if stand_in is not None:
             stand_in.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with suppress(asyncio.CancelledError):
                 await stand_in
         with psycopg.connect(admin, autocommit=True) as connection:
             for database in databases.values():
@@ -73,7 +72,7 @@ async def _analyse_periodically(urls: list[str], every: float) -> None:
     while True:
         await asyncio.sleep(every)
         for database_url in urls:
-            with contextlib.suppress(psycopg.Error):
+            with suppress(psycopg.Error):
                 async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as connection:
                     for (table,) in await (await connection.execute(_DUE_FOR_ANALYZE)).fetchall():
                         await connection.execute(f"ANALYZE {table}")

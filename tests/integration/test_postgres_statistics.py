@@ -34,10 +34,9 @@ async def test_scratch_databases_are_analysed_as_autovacuum_would_while_it_is_of
             analysed = None
             for _ in range(50):
                 await asyncio.sleep(0.1)
-                row = await (await connection.execute(
-                    "SELECT last_analyze, n_live_tup FROM pg_stat_user_tables WHERE relname = 'item'")).fetchone()
-                if row[0] is not None:
-                    analysed = row
+                analysed, = await (await connection.execute(
+                    "SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'item'")).fetchone()
+                if analysed is not None:
                     break
             assert analysed is not None, "the stand-in never analysed the table"
             reltuples = await (await connection.execute(
