@@ -1,7 +1,7 @@
 """Relay: events/s from the outbox table to Kafka, against a raw aiokafka producer sending the same records
 to the same broker in the same run.
 
-    .venv/bin/python -m bench.relay [--events 20000] [--database-url postgresql://127.0.0.1/test]
+    .venv/bin/python -m bench.relay [--events 100000] [--database-url postgresql://127.0.0.1/test]
 """
 import argparse
 import asyncio
@@ -17,6 +17,7 @@ from shared.events.payloads.complaints import ComplaintClosed
 from shared.events.topics import ALL
 from shared.messaging import Outbox, OutboxRelay
 from shared.messaging.kafka import ensure_topics, make_producer
+from shared.settings import ServiceSettings
 from shared.telemetry import setup_tracing
 
 
@@ -90,8 +91,9 @@ async def run(url: str, args) -> None:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--events", type=int, default=20_000)
-    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=ServiceSettings.model_fields["relay_batch_size"].default,
+                        help="events per read (default: the services' JOINTSUP_RELAY_BATCH_SIZE default)")
     add_database_argument(parser)
     args = parser.parse_args()
     async with scratch_database(args.database_url, "relay") as url:

@@ -28,7 +28,7 @@ class ServiceSettings(BaseSettings):
 
     kafka_bootstrap_servers: str = Field("127.0.0.1:19092", validation_alias="KAFKA_BOOTSTRAP_SERVERS")
     topic_partitions: int = Field(3, ge=1, validation_alias="JOINTSUP_TOPIC_PARTITIONS")
-    relay_batch_size: int = Field(500, ge=1, validation_alias="JOINTSUP_RELAY_BATCH_SIZE")
+    relay_batch_size: int = Field(2000, ge=1, validation_alias="JOINTSUP_RELAY_BATCH_SIZE")
     migrate_on_start: bool = Field(True, validation_alias="JOINTSUP_MIGRATE_ON_START",
                                    description="false where a separate job migrates (Kubernetes, compose)")
     relay_poll_seconds: float = Field(1.0, gt=0, validation_alias="JOINTSUP_RELAY_POLL_SECONDS")

@@ -84,7 +84,7 @@ class OutboxRelay:
     """Woken after each commit that adds events, and by a slow poll as a safety net."""
 
     def __init__(self, *, engine: AsyncEngine, table: Table, producer: AIOKafkaProducer, name: str,
-                 batch_size: int = 500, poll_seconds: float = 1.0, send_timeout: float = 15.0, window: int = 4):
+                 batch_size: int = 2000, poll_seconds: float = 1.0, send_timeout: float = 15.0, window: int = 4):
         self.engine, self.table, self.producer = engine, table, producer
         self.window = window  # batches sent and not yet acknowledged
         self.batch_size, self.poll_seconds, self.send_timeout = batch_size, poll_seconds, send_timeout
