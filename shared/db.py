@@ -85,16 +85,20 @@ async def ping(engine: AsyncEngine, timeout: float = 2.0) -> None:
     await asyncio.wait_for(_select_one(), timeout)
 
 
-async def warn_if_autovacuum_off(engine: AsyncEngine) -> bool:
+async def warn_if_autovacuum_off(engine: AsyncEngine, timeout: float = 2.0) -> bool:
     """Warn when PostgreSQL's autovacuum is off: the tables are then never analysed, and the generic plans that
     prepared statements settle on while a table is still empty (whole-table scans) are kept as it grows."""
     if engine.dialect.name != "postgresql":
         return False
-    try:
+
+    async def _setting() -> str:
         async with engine.connect() as conn:
-            off = (await conn.execute(text("SHOW autovacuum"))).scalar_one() != "on"
-    except (SQLAlchemyError, OSError):
-        return False  # the database is not up yet; /readyz reports that
+            return (await conn.execute(text("SHOW autovacuum"))).scalar_one()
+
+    try:
+        off = await asyncio.wait_for(_setting(), timeout) != "on"
+    except (SQLAlchemyError, OSError, TimeoutError):
+        return False  # the database is not up (or not answering) yet; start anyway, /readyz reports it
     if off:
         log.warning("PostgreSQL autovacuum is off: run ANALYZE on this database regularly (or turn autovacuum on), "
                     "or queries keep the whole-table plans they were given while the tables were empty")
