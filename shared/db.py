@@ -166,8 +166,13 @@ def after_commit(session: AsyncSession | Session, callback: Callable[[], None]) 
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    # The transaction is committed whatever a callback does: one that fails must not leave the callbacks after
+    # it unrun (a delivery born leased would wait out its lease) nor make the caller think the commit failed.
     for callback in session.info.pop(_AFTER_COMMIT, {}):
-        callback()
+        try:
+            callback()
+        except Exception:
+            log.exception("a callback after commit failed: %r", callback)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -1,8 +1,11 @@
-"""Test helpers: unique ids, valid USCCs, tokens, polling."""
+"""Test helpers: unique ids, valid USCCs, tokens, polling, captured logs."""
 import asyncio
+import logging
 import random
 import string
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from shared.identity import mint_token
 from shared.settings import DEV_JWT_SECRET
@@ -116,3 +119,17 @@ async def read_event(bootstrap: str, topic: str, event_type: str, key: str, *, t
                         return event
     finally:
         await consumer.stop()
+
+
+@contextmanager
+def logged(logger: str, level: int = logging.WARNING) -> Iterator[list[str]]:
+    """What `logger` writes at `level` or above inside the block, tracebacks included (pytest's logging plugin
+    is off for this suite)."""
+    lines: list[str] = []
+    handler = logging.Handler(level)
+    handler.emit = lambda record: lines.append(logging.Formatter().format(record))
+    logging.getLogger(logger).addHandler(handler)
+    try:
+        yield lines
+    finally:
+        logging.getLogger(logger).removeHandler(handler)

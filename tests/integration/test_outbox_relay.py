@@ -8,13 +8,13 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from sqlalchemy import MetaData, func, select, update
 
-from shared.db import make_engine, make_sessionmaker
+from shared.db import after_commit, make_engine, make_sessionmaker
 from shared.events import decode
 from shared.events.payloads.complaints import ComplaintClosed
 from shared.messaging import Outbox, OutboxRelay, define_messaging_tables
 from shared.messaging.kafka import ensure_topics, make_producer
 from shared.messaging.outbox import WAKE_KEY
-from tests.support import eventually
+from tests.support import eventually, logged
 
 
 class RelayHarness:
@@ -172,3 +172,28 @@ async def test_replicas_relaying_one_outbox_never_double_publish(relay_harness, 
 
 async def _none_left(harness) -> bool:
     return await harness.unpublished() == 0
+
+
+async def test_a_failing_after_commit_callback_neither_fails_the_commit_nor_skips_the_others(databases):
+    engine = make_engine(databases.url(f"after_commit_{uuid.uuid4().hex[:6]}"))
+    called = []
+
+    def fail():
+        raise RuntimeError("callback broke")
+
+    try:
+        with logged("shared.db") as lines:
+            async with make_sessionmaker(engine)() as session:
+                await session.connection()
+                after_commit(session, fail)
+                after_commit(session, lambda: called.append("second"))
+                await session.commit()  # does not raise
+                after_commit(session, lambda: called.append("rolled back"))
+                await session.connection()
+                await session.rollback()
+                await session.commit()
+    finally:
+        await engine.dispose()
+    assert called == ["second"]
+    (line,) = lines
+    assert "a callback after commit failed" in line and "RuntimeError: callback broke" in line

@@ -1,13 +1,13 @@
 """Table statistics on PostgreSQL: with autovacuum off, plans made while the tables were empty stick, so a
 service warns at start and the benches' and drills' scratch databases are analysed in autovacuum's place."""
 import asyncio
-import logging
 
 import psycopg
 import pytest
 
 from bench.scratch import SERVER_URL, scratch_databases
 from shared.db import make_engine, warn_if_autovacuum_off
+from tests.support import logged
 
 
 @pytest.fixture
@@ -50,23 +50,13 @@ async def test_scratch_databases_are_analysed_as_autovacuum_would_while_it_is_of
         assert connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone() is None
 
 
-class _Records(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 async def test_a_service_warns_at_start_exactly_when_its_postgresql_runs_without_autovacuum(backend, databases):
-    engine, records = make_engine(databases.url("statistics")), _Records()
-    logging.getLogger("shared.db").addHandler(records)  # pytest's logging plugin is off for this suite
+    engine = make_engine(databases.url("statistics"))
     try:
-        warned = await warn_if_autovacuum_off(engine)
+        with logged("shared.db") as lines:
+            warned = await warn_if_autovacuum_off(engine)
     finally:
-        logging.getLogger("shared.db").removeHandler(records)
         await engine.dispose()
     expected = backend == "postgres" and _autovacuum() != "on"
     assert warned is expected
-    assert any("autovacuum is off" in message for message in records.messages) is expected
+    assert any("autovacuum is off" in line for line in lines) is expected
