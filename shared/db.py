@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Executable, event, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -16,6 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 ALEMBIC_DIR = Path(__file__).parent / "alembic"
 _AFTER_COMMIT = "after_commit_callbacks"
+# The database restarting, refusing connections or dropping one: worth waiting for, unlike a failed statement.
+DATABASE_AWAY = (OperationalError, InterfaceError, DisconnectionError)
 log = logging.getLogger(__name__)
 
 

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from aiokafka import AIOKafkaProducer
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from shared.db import DATABASE_AWAY
 from shared.events import topics
 from shared.identity import TokenVerifier
 from shared.messaging import EventConsumer, Handler, MessagingTables, Outbox, OutboxRelay
@@ -91,14 +92,23 @@ class ServiceRuntime:
     def every(self, seconds: float, job: Callable[[], Awaitable], name: str,
               wake: asyncio.Event | None = None) -> None:
         """Run `job` now and then every `seconds` (or as soon as `wake` is set) until the service stops; a failed
-        round is logged, not fatal."""
+        round is logged, not fatal; the database being away is logged once when it goes and once when it is back."""
         async def loop():
+            away = False
             while not self._stopping.is_set():
                 if wake is not None:
                     wake.clear()
                 try:
                     await job()
-                except Exception:  # e.g. the database is away: the next round tries again
+                    if away:
+                        away = False
+                        log.warning("%s %s: the database is back", self.name, name)
+                except DATABASE_AWAY as exc:  # the next round tries again
+                    if not away:
+                        away = True
+                        log.warning("%s %s: the database is away (%s); trying again every %s s", self.name, name,
+                                    type(exc).__name__, seconds)
+                except Exception:
                     log.exception("%s %s failed", self.name, name)
                 waits = [asyncio.ensure_future(e.wait()) for e in (self._stopping, wake) if e is not None]
                 await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)

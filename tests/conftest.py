@@ -12,6 +12,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from sqlalchemy.engine import make_url
 
 from shared.broker import EmbeddedBroker, free_port
 
@@ -61,6 +62,15 @@ class Databases:
         self.created.append(db)
         base = PG_ADMIN_URL.rsplit("/", 1)[0]
         return f"{base}/{db}".replace("postgresql://", "postgresql+psycopg://", 1)
+
+    def accept_connections(self, url: str, accepting: bool) -> None:
+        """PostgreSQL: refuse new connections to `url`'s database and end those it has, or take them again (an
+        outage of one database while the server stays up)."""
+        db = make_url(url).database
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'ALTER DATABASE "{db}" WITH ALLOW_CONNECTIONS {str(accepting).lower()}')
+            if not accepting:
+                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (db,))
 
     def drop_all(self) -> None:
         if not self.created:

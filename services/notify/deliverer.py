@@ -13,7 +13,7 @@ import httpx
 from sqlalchemy import Row, bindparam, update
 from sqlmodel import select
 
-from shared.db import for_update
+from shared.db import DATABASE_AWAY, for_update
 from shared.events.payloads.notify import NotificationDeadLettered, NotificationDelivered
 from shared.pii import mask_contact
 from shared.runtime import ServiceRuntime
@@ -26,6 +26,7 @@ from .templates import render
 
 log = logging.getLogger(__name__)
 LEASE_SECONDS = 60
+RECORD_RETRY_SECONDS = (0.5, 1, 2, 4, 8)  # pauses between tries to record attempts while the database is away
 _DELIVERY = Delivery.__table__
 _RECORD_SUCCESS = update(_DELIVERY).where(
     _DELIVERY.c.id.in_(bindparam("ids", expanding=True)), _DELIVERY.c.status == "pending").values(
@@ -122,6 +123,18 @@ class Deliverer:
             except Exception:  # the lease runs out and the delivery is tried again: late, never lost
                 log.exception("recording the attempt on delivery %s failed", delivery_id)
 
+    async def _while_database_away(self, write: Callable[[], Awaitable[None]], what: str) -> None:
+        """Run `write`, again after a pause while the database is away (15 s in all, well within the lease): an
+        attempt made during a database restart is recorded once it is back, not made again when its lease ends."""
+        for pause in RECORD_RETRY_SECONDS:
+            try:
+                return await write()
+            except DATABASE_AWAY as exc:
+                log.warning("recording %s: the database is away (%s); trying again in %s s", what,
+                            type(exc).__name__, pause)
+                await asyncio.sleep(pause)
+        await write()
+
     async def _attempt(self, delivery_id: str) -> Outcome | None:
         async with self.runtime.sessionmaker() as session:
             delivery = await session.get(Delivery, delivery_id)
@@ -172,7 +185,8 @@ class Deliverer:
                 self._recording = asyncio.create_task(self._record_successes())
                 self._track(self._recording)
         else:
-            await self._record_failure(delivery_id, outcome)
+            await self._while_database_away(partial(self._record_failure, delivery_id, outcome),
+                                            f"the attempt on delivery {delivery_id}")
 
     async def _record_successes(self) -> None:
         """Record what worked, all that has gathered in one transaction: one at a time when it is quiet, many
@@ -180,7 +194,8 @@ class Deliverer:
         while self._succeeded:
             batch, self._succeeded = self._succeeded, []
             try:
-                await self._write_successes(batch)
+                await self._while_database_away(partial(self._write_successes, batch),
+                                                f"{len(batch)} delivered attempts")
             except Exception:  # their leases run out and they are sent again: late and twice, never lost
                 log.exception("recording %d delivered attempts failed", len(batch))
 

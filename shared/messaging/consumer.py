@@ -12,11 +12,10 @@ from opentelemetry import trace
 from opentelemetry.propagate import extract
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Table, text
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.db import per_dialect
+from shared.db import DATABASE_AWAY, per_dialect
 from shared.events import Event, InvalidEvent, UnknownEventType, decode, spec_for
 from shared.events.topics import dlq_topic
 from shared.telemetry import HEADER_GETTER
@@ -29,7 +28,7 @@ tracer = trace.get_tracer("jointsup.consumer")
 Handler = Callable[[AsyncSession, Event, BaseModel], Awaitable[None]]
 NOT_RETRIABLE = (InvalidEvent, UnknownEventType, ValidationError)
 # The database being away is not the event's fault: wait for it instead of dead-lettering.
-TRANSIENT = (OperationalError, InterfaceError, DisconnectionError)
+TRANSIENT = DATABASE_AWAY
 # ...but a deadlock or a lock wait given up is a collision with another transaction: try again at once.
 _COLLISIONS = {"40P01", "40001", "55P03"}  # deadlock_detected, serialization_failure, lock_not_available
 # Records sharing one transaction (JOINTSUP_CONSUMER_RECORDS_PER_TRANSACTION): their row locks are held until it

@@ -12,7 +12,7 @@ from sqlmodel import select, update
 from services.notify.tables import Delivery
 from shared.events.payloads.cases import CaseReferred
 from shared.events.payloads.complaints import ComplaintOverdue, ComplaintRouted
-from tests.support import INTAKE, auth, complaint_body, eventually, officer, outbox_types, publish, unique
+from tests.support import INTAKE, auth, complaint_body, eventually, logged, officer, outbox_types, publish, unique
 from tests.webhooks import Receiver, verify
 
 HAIZHU_AMR = officer("440105-amr")
@@ -123,6 +123,37 @@ async def test_a_slow_endpoint_does_not_delay_a_healthy_one(system):
         await eventually(lambda: asyncio.sleep(0, receiver.endpoints["slow"].received), timeout=15,
                          what="the slow endpoint in the end")
     assert elapsed < 3.5  # the slow one answers only after 4 s
+
+
+async def test_a_webhook_answered_while_the_database_is_away_is_recorded_once_it_is_back(system, backend, databases):
+    """The attempt is recorded on a later try, within the lease: delivered once, not sent again when it ends."""
+    if backend != "postgres":
+        pytest.skip("an outage of one database while its server runs is PostgreSQL's (SQLite's is a file)")
+    url = system["notify"].runtime.settings.database_url
+    async with Receiver() as receiver, system.client("notify") as client:
+        await subscribe(client, officer("440100-customs"), receiver.url("customs", delay=2), ["case.referred"])
+        event_id = await publish(system.broker.bootstrap, "case.referred", subject=unique("case"),
+                                 payload=referral("440100-customs"))
+        await eventually(lambda: deliveries_of(system, event_id), what="the delivery, leased and being sent")
+        endpoint = receiver.endpoints["customs"]
+        with logged("shared.runtime") as lines:
+            databases.accept_connections(url, False)
+            try:
+                await eventually(lambda: asyncio.sleep(0, endpoint.received), what="the webhook answered")
+                await asyncio.sleep(1.5)  # the first tries to record it have failed by now
+            finally:
+                databases.accept_connections(url, True)
+
+            async def delivered():
+                rows = [d for d in await deliveries_of(system, event_id) if d.channel == "webhook"]
+                return rows if rows and rows[0].status == "delivered" else None
+
+            (row,) = await eventually(delivered, what="the attempt recorded once the database is back")
+            await eventually(lambda: asyncio.sleep(0, any("deliverer: the database is back" in x for x in lines)),
+                             what="the deliverer's poll saying the database is back")
+    assert row.attempts == 1 and len(endpoint.calls) == 1
+    polls = [line for line in lines if "notify deliverer" in line]  # every 0.1 s, but said once each way
+    assert len(polls) == 2 and "the database is away (OperationalError)" in polls[0], polls
 
 
 async def test_a_restart_mid_schedule_loses_no_delivery(system):
