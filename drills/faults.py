@@ -118,15 +118,17 @@ async def webhooks_received(receiver: Receiver, endpoint: str, ids: list[str], *
 
 
 async def webhook_attempts(s: Stack) -> dict:
-    """How many webhook deliveries needed more than one attempt: the ones that backed up."""
+    """How many webhook deliveries needed more than one attempt (the ones that backed up), and how many are
+    still pending."""
     from services.notify.tables import Delivery
 
     engine = make_engine(s.databases["notify"])
     try:
         async with engine.connect() as conn:
-            total, retried, attempts = (await conn.execute(
-                select(func.count(), func.count().filter(Delivery.attempts > 1), func.sum(Delivery.attempts))
+            total, retried, attempts, pending = (await conn.execute(
+                select(func.count(), func.count().filter(Delivery.attempts > 1), func.sum(Delivery.attempts),
+                       func.count().filter(Delivery.status == "pending"))
                 .where(Delivery.channel == "webhook"))).one()
     finally:
         await engine.dispose()
-    return {"deliveries": total, "retried": retried, "attempts": attempts}
+    return {"deliveries": total, "retried": retried, "attempts": attempts, "pending": pending}
