@@ -107,7 +107,8 @@ class Deliverer:
     async def _send(self, delivery_id: str, endpoint: str, ready: Send | None = None) -> None:
         if not self.circuit.allows(endpoint, time.monotonic()):
             wait = self.circuit.retry_at(endpoint) - time.monotonic()
-            await self._reschedule(delivery_id, datetime.now(timezone.utc) + timedelta(seconds=max(wait, 0.1)))
+            at = datetime.now(timezone.utc) + timedelta(seconds=max(wait, 0.1))
+            await self._recorded(partial(self._reschedule, delivery_id, at), f"the postponement of {delivery_id}")
             return
         limit = self._limits.setdefault(endpoint, asyncio.Semaphore(self.settings.endpoint_concurrency))
         async with limit:
@@ -118,22 +119,25 @@ class Deliverer:
                 outcome = Outcome(False, f"{type(exc).__name__}: {exc}"[:500])
         if outcome is not None:
             self.circuit.record(endpoint, outcome.ok, time.monotonic())
-            try:
-                await self._record(delivery_id, outcome)
-            except Exception:  # the lease runs out and the delivery is tried again: late, never lost
-                log.exception("recording the attempt on delivery %s failed", delivery_id)
+            await self._record(delivery_id, outcome)
 
-    async def _while_database_away(self, write: Callable[[], Awaitable[None]], what: str) -> None:
+    async def _recorded(self, write: Callable[[], Awaitable[None]], what: str) -> None:
         """Run `write`, again after a pause while the database is away (15 s in all, well within the lease): an
-        attempt made during a database restart is recorded once it is back, not made again when its lease ends."""
-        for pause in RECORD_RETRY_SECONDS:
+        attempt made during a database restart is recorded once it is back, not made again when its lease ends.
+        Should it fail for good, the lease runs out and the delivery is tried again: late, never lost."""
+        for pause in (*RECORD_RETRY_SECONDS, None):
             try:
                 return await write()
             except DATABASE_AWAY as exc:
+                if pause is None:
+                    log.exception("recording %s failed: the database stayed away", what)
+                    return
                 log.warning("recording %s: the database is away (%s); trying again in %s s", what,
                             type(exc).__name__, pause)
                 await asyncio.sleep(pause)
-        await write()
+            except Exception:
+                log.exception("recording %s failed", what)
+                return
 
     async def _attempt(self, delivery_id: str) -> Outcome | None:
         async with self.runtime.sessionmaker() as session:
@@ -185,19 +189,14 @@ class Deliverer:
                 self._recording = asyncio.create_task(self._record_successes())
                 self._track(self._recording)
         else:
-            await self._while_database_away(partial(self._record_failure, delivery_id, outcome),
-                                            f"the attempt on delivery {delivery_id}")
+            await self._recorded(partial(self._record_failure, delivery_id, outcome), f"the attempt on {delivery_id}")
 
     async def _record_successes(self) -> None:
         """Record what worked, all that has gathered in one transaction: one at a time when it is quiet, many
         together under load (what succeeds while a write is under way waits for the next one)."""
         while self._succeeded:
             batch, self._succeeded = self._succeeded, []
-            try:
-                await self._while_database_away(partial(self._write_successes, batch),
-                                                f"{len(batch)} delivered attempts")
-            except Exception:  # their leases run out and they are sent again: late and twice, never lost
-                log.exception("recording %d delivered attempts failed", len(batch))
+            await self._recorded(partial(self._write_successes, batch), f"{len(batch)} delivered attempts")
 
     async def _write_successes(self, batch: list[tuple[str, Outcome]]) -> None:
         """One UPDATE per kind of result (a webhook is delivered, a message without an address skipped); the
