@@ -19,8 +19,10 @@ from bench.figures import pct
 from bench.scratch import SERVER_URL, add_database_argument, scratch_database
 from shared.broker import EmbeddedBroker, free_port
 from shared.identity import mint_token
-from shared.settings import DEV_JWT_SECRET
+from shared.settings import DEV_JWT_SECRET, ServiceSettings
 from shared.uscc import make_uscc
+
+KEEP_ALIVE = ServiceSettings.model_fields["http_keep_alive_seconds"].default  # as the service has it
 
 BASELINE_APP = """
 from fastapi import FastAPI
@@ -109,7 +111,8 @@ async def main() -> None:
         service = serve([sys.executable, "-m", "services.complaints"], env, service_port)
         baseline, floor = (
             serve([sys.executable, "-c", source + "\nimport uvicorn\nuvicorn.run(app, host='127.0.0.1', "
-                   f"port={port}, log_level='warning', access_log=False)"], env, port)
+                   f"port={port}, log_level='warning', access_log=False, timeout_keep_alive={KEEP_ALIVE})"],
+                  env, port)
             for source, port in ((BASELINE_APP, baseline_port), (FLOOR_APP, floor_port)))
         try:
             print(f"{'target':<12}{'conc':>5}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"

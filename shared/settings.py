@@ -25,6 +25,10 @@ class ServiceSettings(BaseSettings):
     host: str = Field("127.0.0.1", validation_alias="JOINTSUP_HOST")
     data_dir: Path = Field(Path("data"), validation_alias="JOINTSUP_DATA_DIR")
     log_level: str = Field("INFO", validation_alias="JOINTSUP_LOG_LEVEL")
+    http_keep_alive_seconds: float = Field(
+        75.0, gt=0, validation_alias="JOINTSUP_HTTP_KEEP_ALIVE_SECONDS",
+        description="how long an idle client connection stays open; longer than clients keep theirs in a pool "
+                    "(httpx 5 s, proxies 60 s), or a request sent as the server closes fails")
 
     kafka_bootstrap_servers: str = Field("127.0.0.1:19092", validation_alias="KAFKA_BOOTSTRAP_SERVERS")
     topic_partitions: int = Field(3, ge=1, validation_alias="JOINTSUP_TOPIC_PARTITIONS")

@@ -15,6 +15,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from sqlalchemy.engine import make_url
 
 from shared.broker import EmbeddedBroker, free_port
+from shared.serve import server_options
 
 BACKEND = os.environ.get("JOINTSUP_TEST_DB", "sqlite")
 PG_ADMIN_URL = os.environ.get("JOINTSUP_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -139,8 +140,7 @@ async def start_service(name: str, settings) -> Service:
     import importlib
 
     app = importlib.import_module(f"services.{name}.app").create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_config=None,
-                                           lifespan="on", access_log=False))
+    server = uvicorn.Server(uvicorn.Config(app, **server_options(settings, host="127.0.0.1", lifespan="on")))
     server.install_signal_handlers = lambda: None  # pytest owns the signals
     task = asyncio.create_task(server.serve())
     while not server.started:
