@@ -152,8 +152,10 @@ async def test_a_webhook_answered_while_the_database_is_away_is_recorded_once_it
             await eventually(lambda: asyncio.sleep(0, any("deliverer: the database is back" in x for x in lines)),
                              what="the deliverer's poll saying the database is back")
     assert row.attempts == 1 and len(endpoint.calls) == 1
-    polls = [line for line in lines if "notify deliverer" in line]  # every 0.1 s, but said once each way
-    assert len(polls) == 2 and "the database is away (OperationalError)" in polls[0], polls
+    said = [line for line in lines if "notify deliverer" in line]  # it polls every 0.1 s
+    away = [line for line in said if "the database is away (OperationalError)" in line]
+    back = [line for line in said if "the database is back" in line]
+    assert len(away) == len(back) == 1 and len(said) <= 3, said  # a poll cut off mid-statement may say more
 
 
 async def test_a_restart_mid_schedule_loses_no_delivery(system):
