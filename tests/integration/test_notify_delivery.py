@@ -35,6 +35,12 @@ async def deliveries_of(system, event_id: str) -> list[Delivery]:
         return list((await session.exec(select(Delivery).where(Delivery.event_id == event_id))).all())
 
 
+async def webhook_delivered(system, event_id: str) -> list[Delivery] | None:
+    """The event's webhook delivery once it is marked delivered, else None."""
+    rows = [d for d in await deliveries_of(system, event_id) if d.channel == "webhook"]
+    return rows if rows and rows[0].status == "delivered" else None
+
+
 async def test_signed_webhook_succeeds_on_the_third_attempt(system):
     async with Receiver() as receiver, system.client("notify") as client:
         sub = await subscribe(client, officer("440100-tax"), receiver.url("tax", fail_first=2), ["case.referred"])
@@ -52,11 +58,7 @@ async def test_signed_webhook_succeeds_on_the_third_attempt(system):
     assert (event["id"], event["type"], event["specversion"]) == (event_id, "jointsup.case.referred", "1.0")
     assert [s["secret"] for s in listed] == [None]  # shown once
 
-    async def delivered():
-        rows = [d for d in await deliveries_of(system, event_id) if d.channel == "webhook"]
-        return rows if rows and rows[0].status == "delivered" else None
-
-    (row,) = await eventually(delivered, what="delivery marked delivered")
+    (row,) = await eventually(lambda: webhook_delivered(system, event_id), what="delivery marked delivered")
     assert row.attempts == 3
     assert "notification.delivered" in await outbox_types(system["notify"].runtime, "case")
 
@@ -144,11 +146,8 @@ async def test_a_webhook_answered_while_the_database_is_away_is_recorded_once_it
             finally:
                 databases.accept_connections(url, True)
 
-            async def delivered():
-                rows = [d for d in await deliveries_of(system, event_id) if d.channel == "webhook"]
-                return rows if rows and rows[0].status == "delivered" else None
-
-            (row,) = await eventually(delivered, what="the attempt recorded once the database is back")
+            (row,) = await eventually(lambda: webhook_delivered(system, event_id),
+                                      what="the attempt recorded once the database is back")
             await eventually(lambda: asyncio.sleep(0, any("deliverer: the database is back" in x for x in lines)),
                              what="the deliverer's poll saying the database is back")
     assert row.attempts == 1 and len(endpoint.calls) == 1
