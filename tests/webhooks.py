@@ -54,7 +54,8 @@ class Receiver:
             await asyncio.sleep(endpoint.delay)
         answered = 500 if len(endpoint.calls) < endpoint.fail_first else endpoint.status
         endpoint.calls.append({"headers": {k.lower(): v for k, v in request.headers.items()}, "body": body,
-                               "event": json.loads(body), "answered": answered, "received_at": time.time()})
+                               "event": json.loads(body), "answered": answered, "client_port": request.client.port,
+                               "received_at": time.time()})
         return Response(status_code=answered)
 
     async def start(self) -> None:

@@ -40,7 +40,9 @@ Send = Callable[[], Awaitable[Outcome]]
 class Deliverer:
     def __init__(self, runtime: ServiceRuntime):
         self.runtime, self.settings = runtime, runtime.settings
-        self.client = httpx.AsyncClient(follow_redirects=False)
+        self.client = httpx.AsyncClient(follow_redirects=False, limits=httpx.Limits(
+            max_connections=100, max_keepalive_connections=20,  # httpx's defaults
+            keepalive_expiry=self.settings.webhook_keep_alive_seconds))
         self.contacts = Contacts(self.settings, self.client)
         self.mailer = Mailer(self.settings)
         self.sms = SMS_PROVIDERS[self.settings.sms_provider](self.settings)

@@ -17,6 +17,10 @@ class NotifySettings(ServiceSettings):
     retry_schedule: str = Field(DEFAULT_SCHEDULE, validation_alias="NOTIFY_RETRY_SCHEDULE")
     retry_jitter: float = Field(0.1, ge=0, le=0.5, validation_alias="NOTIFY_RETRY_JITTER")
     webhook_timeout_seconds: float = Field(10.0, gt=0, validation_alias="NOTIFY_WEBHOOK_TIMEOUT_SECONDS")
+    webhook_keep_alive_seconds: float = Field(
+        2.0, ge=0, validation_alias="NOTIFY_WEBHOOK_KEEP_ALIVE_SECONDS",
+        description="how long an idle connection to a receiver is kept: below the 5 s after which uvicorn and "
+                    "Node.js servers close one, or an attempt sent as the receiver closes it fails")
     endpoint_concurrency: int = Field(2, ge=1, le=32, validation_alias="NOTIFY_ENDPOINT_CONCURRENCY")
     circuit_failures: int = Field(5, ge=1, validation_alias="NOTIFY_CIRCUIT_FAILURES")
     circuit_open_seconds: float = Field(60.0, gt=0, validation_alias="NOTIFY_CIRCUIT_OPEN_SECONDS")

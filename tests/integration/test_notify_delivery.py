@@ -127,6 +127,25 @@ async def test_a_slow_endpoint_does_not_delay_a_healthy_one(system):
     assert elapsed < 3.5  # the slow one answers only after 4 s
 
 
+async def test_a_connection_to_a_receiver_is_not_kept_idle_past_the_keep_alive(system):
+    """Receivers built on uvicorn or Node.js close an idle connection after 5 s, as httpx would keep it: a
+    webhook sent on it just as the receiver closed it would fail. Notify keeps one 2 s, then connects anew."""
+    idle = system["notify"].runtime.settings.webhook_keep_alive_seconds + 0.5
+    async with Receiver() as receiver, system.client("notify") as client:  # the receiver keeps connections 5 s
+        await subscribe(client, officer("440100-customs"), receiver.url("customs"), ["case.referred"])
+        endpoint = receiver.endpoints["customs"]
+        ports = []
+        for _ in range(2):
+            event_id = await publish(system.broker.bootstrap, "case.referred", subject="case",
+                                     payload=referral("440100-customs"))
+            (call,) = await eventually(lambda: asyncio.sleep(0, [c for c in endpoint.received
+                                                                  if c["event"]["id"] == event_id]),
+                                       what="the webhook")
+            ports.append(call["client_port"])
+            await asyncio.sleep(idle)
+    assert ports[0] != ports[1]  # the second webhook came on a new connection
+
+
 async def test_a_webhook_answered_while_the_database_is_away_is_recorded_once_it_is_back(system, backend, databases):
     """The attempt is recorded on a later try, within the lease: delivered once, not sent again when it ends."""
     if backend != "postgres":
