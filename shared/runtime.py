@@ -3,7 +3,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+from importlib.metadata import version
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -16,9 +17,10 @@ from shared.messaging.kafka import connect_with_retry, ensure_topics
 from shared.pii import KeyedHasher, PiiCipher
 from shared.registry import Registry
 from shared.settings import ServiceSettings
-from shared.workdays import WorkingCalendar
+from shared.workdays import WorkingCalendar, parse_dates
 
 log = logging.getLogger(__name__)
+CALENDAR_WARNING_DAYS = 120  # a 45-working-day mediation started today ends within about 65 days
 
 
 @dataclass
@@ -144,10 +146,17 @@ class ServiceRuntime:
         await self.engine.dispose()
 
 
-def build_calendar(settings: ServiceSettings) -> WorkingCalendar:
-    from shared.workdays import parse_dates
-    return WorkingCalendar(fallback_holidays=parse_dates(settings.fallback_holidays),
-                           fallback_workdays=parse_dates(settings.fallback_workdays))
+def build_calendar(settings: ServiceSettings, today: date | None = None) -> WorkingCalendar:
+    """The working calendar; warns of a year within the deadlines' reach that counts only the law's days off."""
+    calendar = WorkingCalendar(fallback_holidays=parse_dates(settings.fallback_holidays),
+                               fallback_workdays=parse_dates(settings.fallback_workdays))
+    today = today or datetime.now(timezone.utc).date()
+    for year in calendar.provisional_years(today, today + timedelta(days=CALENDAR_WARNING_DAYS)):
+        log.warning("chinese-calendar %s has no holiday arrangement for %d: its deadlines count the statutory "
+                    "holidays and their make-up days, without the State Council's swaps. Once its notice is out, "
+                    "upgrade chinese-calendar or set JOINTSUP_FALLBACK_HOLIDAYS and JOINTSUP_FALLBACK_WORKDAYS.",
+                    version("chinesecalendar"), year)
+    return calendar
 
 
 HandlersFactory = Callable[[ServiceRuntime], Mapping[str, Handler]]

@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
+from shared.holidays import days_off_by_law
+
 _END_OF_DAY = time(23, 59, 59, 999999)
 
 
@@ -20,6 +22,14 @@ def parse_dates(text: str) -> frozenset[date]:
         except ValueError:
             raise ValueError(f"not an ISO date (YYYY-MM-DD): {item!r}") from None
     return frozenset(dates)
+
+
+def _known_to_chinese_calendar(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
 
 
 def _aware(moment: datetime) -> datetime:
@@ -42,7 +52,8 @@ class WorkingCalendar:
         self._known: dict[date, bool] = {}  # every deadline walks the same coming days
 
     def is_working_day(self, day: date) -> bool:
-        """Configured days win; then chinese-calendar; for years it does not know, Monday-Friday."""
+        """Configured days win; then chinese-calendar; for years it does not know, Monday to Friday without the
+        days off the law fixes (shared.holidays)."""
         if (known := self._known.get(day)) is None:
             known = self._known[day] = self._look_up(day)
         return known
@@ -55,7 +66,14 @@ class WorkingCalendar:
         try:
             return chinese_calendar.is_workday(day)
         except NotImplementedError:  # a year the installed release has no data for
-            return day.weekday() < 5
+            return day.weekday() < 5 and day not in days_off_by_law(day.year)
+
+    def provisional_years(self, start: date, end: date) -> list[int]:
+        """Years from `start` to `end` that chinese-calendar does not know and no configured day falls in: their
+        deadlines count the law's days off, not the State Council's arrangement."""
+        configured = {day.year for day in self.holidays | self.workdays}
+        return [year for year in range(start.year, end.year + 1)
+                if year not in configured and not _known_to_chinese_calendar(year)]
 
     def _local_day(self, moment: datetime) -> date:
         return _aware(moment).astimezone(self.tz).date()

@@ -1,10 +1,14 @@
-"""Working-day deadlines across the 2025 National Day holiday, fallbacks and overrides."""
+"""Working-day deadlines across the 2025 National Day holiday, fallbacks and overrides, the warning of a year
+chinese-calendar does not know."""
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from shared.runtime import build_calendar
+from shared.settings import ServiceSettings
 from shared.workdays import WorkingCalendar, parse_dates
+from tests.support import logged
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CAL = WorkingCalendar()
@@ -83,17 +87,29 @@ def test_hours_are_elapsed_time_in_utc():
     assert CAL.add_hours(new_york, 1.5).tzinfo == timezone.utc
 
 
-def test_years_chinese_calendar_does_not_know_fall_back_to_weekends_and_configured_days():
-    cal = WorkingCalendar(fallback_holidays=frozenset({date(2031, 1, 1)}),
+def test_years_chinese_calendar_does_not_know_fall_back_to_the_law_and_configured_days():
+    cal = WorkingCalendar(fallback_holidays=frozenset({date(2031, 1, 2)}),
                           fallback_workdays=frozenset({date(2031, 1, 4)}))
-    assert not cal.is_working_day(date(2031, 1, 1))  # Wednesday, configured holiday
-    assert cal.is_working_day(date(2031, 1, 2))  # Thursday
+    assert not cal.is_working_day(date(2031, 1, 1))  # Wednesday, New Year's Day by law
+    assert not cal.is_working_day(date(2031, 1, 2))  # Thursday, configured holiday
+    assert cal.is_working_day(date(2031, 1, 3))  # Friday
     assert not cal.is_working_day(date(2031, 1, 5))  # plain Sunday
     assert cal.is_working_day(date(2031, 1, 4))  # Saturday, configured working day
-    # From Tue 2030-12-31: 01-01 off, Thu 01-02 (1), Fri 01-03 (2), Sat 01-04 (3), Mon 01-06 (4).
-    assert cal.add_working_days(local(2030, 12, 31), 4) == end_of_local_day(2031, 1, 6)
-    # Without configuration, 2031-01-01 is just a Wednesday.
-    assert CAL.is_working_day(date(2031, 1, 1))
+    # From Tue 2030-12-31: 01-01 and 01-02 off, Fri 01-03 (1), Sat 01-04 (2), Mon 01-06 (3).
+    assert cal.add_working_days(local(2030, 12, 31), 3) == end_of_local_day(2031, 1, 6)
+
+
+def test_a_deadline_across_the_2027_spring_festival_skips_the_days_off_by_law():
+    # From Thu 2027-02-04: 02-05 to 02-10 off (New Year's Eve to day 3, and two make-up days for the weekend),
+    # Thu 02-11 (1), Fri 02-12 (2), Mon 02-15 (3). Monday to Friday alone would have said Tue 02-09.
+    assert CAL.add_working_days(local(2027, 2, 4), 3) == end_of_local_day(2027, 2, 15)
+
+
+def test_provisional_years_are_those_chinese_calendar_and_the_configuration_leave_out():
+    assert CAL.provisional_years(date(2026, 1, 1), date(2026, 12, 31)) == []
+    assert CAL.provisional_years(date(2026, 12, 3), date(2028, 4, 1)) == [2027, 2028]
+    configured = WorkingCalendar(fallback_holidays=frozenset({date(2027, 2, 11)}))
+    assert configured.provisional_years(date(2026, 12, 3), date(2028, 4, 1)) == [2028]
 
 
 def test_configured_days_override_chinese_calendar_for_a_covered_year():
@@ -127,3 +143,19 @@ def test_parse_dates_reads_a_setting():
 def test_parse_dates_names_the_bad_item(text, bad):
     with pytest.raises(ValueError, match=f"'{bad}'"):
         parse_dates(text)
+
+
+def test_a_service_warns_of_a_year_within_reach_that_counts_only_the_law(monkeypatch):
+    monkeypatch.delenv("JOINTSUP_FALLBACK_HOLIDAYS", raising=False)
+    settings = ServiceSettings(service_name="complaints")
+    with logged("shared.runtime") as said:
+        build_calendar(settings, today=date(2026, 6, 1))  # four months ahead is still 2026
+    assert said == []
+    with logged("shared.runtime") as said:
+        build_calendar(settings, today=date(2026, 12, 3))
+    (warning,) = said
+    assert "has no holiday arrangement for 2027" in warning and "JOINTSUP_FALLBACK_HOLIDAYS" in warning
+    monkeypatch.setenv("JOINTSUP_FALLBACK_HOLIDAYS", "2027-02-11")  # the operator has set the year
+    with logged("shared.runtime") as said:
+        build_calendar(ServiceSettings(service_name="complaints"), today=date(2026, 12, 3))
+    assert said == []
