@@ -132,12 +132,13 @@ async def test_a_connection_to_a_receiver_is_not_kept_idle_past_the_keep_alive(s
     webhook sent on it just as the receiver closed it would fail. Notify keeps one 2 s, then connects anew."""
     idle = system["notify"].runtime.settings.webhook_keep_alive_seconds + 0.5
     async with Receiver() as receiver, system.client("notify") as client:  # the receiver keeps connections 5 s
-        await subscribe(client, officer("440100-customs"), receiver.url("customs"), ["case.referred"])
-        endpoint = receiver.endpoints["customs"]
+        # an agency no other test subscribes for: no other test's webhook goes to a receiver of this one
+        await subscribe(client, officer("330100-customs"), receiver.url("hz-customs"), ["case.referred"])
+        endpoint = receiver.endpoints["hz-customs"]
         ports = []
         for _ in range(2):
             event_id = await publish(system.broker.bootstrap, "case.referred", subject="case",
-                                     payload=referral("440100-customs"))
+                                     payload=referral("330100-customs"))
             (call,) = await eventually(lambda: asyncio.sleep(0, [c for c in endpoint.received
                                                                   if c["event"]["id"] == event_id]),
                                        what="the webhook")
