@@ -13,25 +13,28 @@ off, against 22-74% with Monday to Friday alone.
 from datetime import date, timedelta
 from functools import cache
 
-from lunar_python import Lunar
+from lunar_python import Lunar, Solar
 
 
-def _solar(lunar: Lunar) -> date:
-    solar = lunar.getSolar()
+def _date(solar: Solar) -> date:
     return date(solar.getYear(), solar.getMonth(), solar.getDay())
+
+
+def _lunar_day(year: int, month: int, day: int) -> date:
+    """The Gregorian date of a day of the lunar calendar."""
+    return _date(Lunar.fromYmd(year, month, day).getSolar())
 
 
 def statutory_holidays(year: int) -> frozenset[date]:
     """The 13 days of the law's holidays in the Gregorian `year`."""
-    spring = _solar(Lunar.fromYmd(year, 1, 1))
-    qingming = Lunar.fromYmd(year, 3, 1).getJieQiTable()["清明"]
+    spring = _lunar_day(year, 1, 1)
     return frozenset({
         date(year, 1, 1),
         *(spring + timedelta(days=n) for n in (-1, 0, 1, 2)),
-        date(qingming.getYear(), qingming.getMonth(), qingming.getDay()),
+        _date(Lunar.fromYmd(year, 3, 1).getJieQiTable()["清明"]),
         date(year, 5, 1), date(year, 5, 2),
-        _solar(Lunar.fromYmd(year, 5, 5)),
-        _solar(Lunar.fromYmd(year, 8, 15)),
+        _lunar_day(year, 5, 5),
+        _lunar_day(year, 8, 15),
         date(year, 10, 1), date(year, 10, 2), date(year, 10, 3),
     })
 
