@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.events.payloads.cases import ReferralKind
+from shared.messaging.journal import TimelineStep
 from shared.subjects import Subject
 
 
@@ -199,15 +200,6 @@ class ConsultationOut(BaseModel):
     held_on: date
     attendees: list[str]
     conclusions: str
-
-
-class TimelineStep(BaseModel):
-    at: datetime
-    actor: str
-    action: str
-    detail: dict
-    due_at: datetime | None
-    events: list[dict]
 
 
 class WorkItem(BaseModel):

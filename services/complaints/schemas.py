@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.messaging.journal import TimelineStep
 from shared.subjects import Subject
 
 Kind = Literal["complaint", "report"]
@@ -99,15 +100,6 @@ class ComplaintFilter(BaseModel):
     received_to: datetime | None = None
     page: int = Field(1, ge=1, le=1_000_000)
     size: int = Field(50, ge=1, le=500)
-
-
-class TimelineStep(BaseModel):
-    at: datetime
-    actor: str
-    action: str
-    detail: dict
-    due_at: datetime | None
-    events: list[dict] = Field(description="events emitted with this step: id and type")
 
 
 class Timeline(BaseModel):

@@ -1,7 +1,7 @@
 """Events emitted during one change, remembered so the timeline step written with them can list them."""
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .outbox import Outbox
@@ -27,3 +27,13 @@ class EventJournal:
         """The events emitted since the last call: for the timeline step being recorded."""
         events, self._events = self._events, []
         return events
+
+
+class TimelineStep(BaseModel):
+    """The API view of one timeline step, as complaints and cases both serve it."""
+    at: datetime
+    actor: str
+    action: str
+    detail: dict
+    due_at: datetime | None
+    events: list[dict] = Field(description="events emitted with this step: id and type")
