@@ -5,12 +5,13 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from shared.app import RuntimeDep, SessionDep
 from shared.identity import Principal, require_roles
+from shared.messaging.journal import TimelineStep
 from shared.subjects import resolve
 
 from . import assists, case_files, clues, joint_actions, reading, referrals
 from .schemas import (AssistCreate, AssistOut, CaseOut, ClueCreate, ClueOut, ConsultationCreate, ConsultationOut,
                       DecisionIn, Findings, JointActionCreate, JointActionOut, Note, Reason, ReferralCreate,
-                      ReferralForward, ReferralOut, Summary, TaskResult, TimelineStep, Verification, WorkItem)
+                      ReferralForward, ReferralOut, Summary, TaskResult, Verification, WorkItem)
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 PROBLEMS = {s: {"model": None, "content": {"application/problem+json": {}}} for s in (400, 401, 403, 404, 409, 422)}

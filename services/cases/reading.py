@@ -8,13 +8,13 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.identity import Principal
+from shared.messaging.journal import TimelineStep
 from shared.problems import NotFound
 from shared.runtime import ServiceRuntime
 
 from . import case_files, clues
 from .domain import lifecycle
-from .schemas import (AssistOut, CaseOut, ClueOut, JointActionOut, ReferralOut, SubjectOut, TaskOut,
-                      TimelineStep, WorkItem)
+from .schemas import AssistOut, CaseOut, ClueOut, JointActionOut, ReferralOut, SubjectOut, TaskOut, WorkItem
 from .tables import Assist, Case, CaseParticipant, CaseStep, Clue, JointAction, JointTask, Referral
 
 

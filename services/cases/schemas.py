@@ -6,7 +6,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.events.payloads.cases import ReferralKind
-from shared.messaging.journal import TimelineStep
 from shared.subjects import Subject
 
 

@@ -5,14 +5,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.identity import Principal
 from shared.identity.principal import region_of_agency
+from shared.messaging.journal import TimelineStep
 from shared.pii import mask_contact
 from shared.problems import NotFound
 from shared.runtime import ServiceRuntime
 
 from .domain.access import Access, read_access
 from .domain.lifecycle import allowed_actions
-from .schemas import (Complainant, ComplaintFilter, ComplaintPage, ComplaintPublic, SubjectPublic, Timeline,
-                      TimelineStep)
+from .schemas import Complainant, ComplaintFilter, ComplaintPage, ComplaintPublic, SubjectPublic, Timeline
 from .tables import Complaint, ComplaintAgency, ComplaintStep
 
 

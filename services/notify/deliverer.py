@@ -203,7 +203,7 @@ class Deliverer:
     async def _write_successes(self, batch: list[tuple[str, Outcome]]) -> None:
         """One UPDATE per kind of result (a webhook is delivered, a message without an address skipped); the
         confirmation events that the event types ask for, with them."""
-        table, now = Delivery.__table__, datetime.now(timezone.utc)
+        now = datetime.now(timezone.utc)
         kinds: dict[tuple, list[str]] = {}
         for delivery_id, outcome in batch:
             kinds.setdefault((outcome.error, outcome.segments), []).append(delivery_id)
