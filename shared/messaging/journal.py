@@ -1,4 +1,5 @@
-"""Events emitted during one change, remembered so the timeline step written with them can list them."""
+"""Events emitted during one change, remembered so the timeline step written with them can list them; and the
+API view of such a step."""
 from datetime import datetime
 
 from pydantic import BaseModel, Field
