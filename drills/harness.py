@@ -3,9 +3,11 @@ PostgreSQL databases (dropped afterwards), a load of complaints, and a reconcili
 arrived where, what arrived twice and what was lost."""
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from contextlib import asynccontextmanager
@@ -34,6 +36,10 @@ class Stack:
     databases: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)
+    # What the services write (warnings and errors), one file each: removed with the stack, unless a
+    # reconciliation leaves it to kept_unless_clean() to decide.
+    logs: str = field(default_factory=lambda: tempfile.mkdtemp(prefix="jointsup-drill-"))
+    keep_logs: bool = False
 
     def env(self, name: str) -> dict:
         return {**os.environ, **self.extra_env, "KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap,
@@ -48,8 +54,9 @@ class Stack:
         return f"http://127.0.0.1:{self.ports[name]}"
 
     async def start(self, name: str) -> None:
-        self.processes[name] = subprocess.Popen([sys.executable, "-m", f"services.{name}"], env=self.env(name),
-                                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with open(os.path.join(self.logs, f"{name}.log"), "ab") as log:
+            self.processes[name] = subprocess.Popen([sys.executable, "-m", f"services.{name}"], env=self.env(name),
+                                                    stdout=log, stderr=subprocess.STDOUT)
         await self.wait_ready(name)
 
     async def wait_ready(self, name: str, timeout: float = 90) -> None:
@@ -94,6 +101,8 @@ async def stack(server_url: str = SERVER_URL, **extra_env: str):
         finally:
             s.stop()
             s.broker.stop()
+            if not s.keep_logs:
+                shutil.rmtree(s.logs, ignore_errors=True)
 
 
 def intake_token() -> str:
@@ -181,12 +190,27 @@ async def reconcile(s: Stack, ids: list[str], *, started: float, dead_letters_ex
             break
         await asyncio.sleep(0.5)
     seconds = time.monotonic() - started
+    s.keep_logs = True
     letters = await dead_letters(s)
     while len(letters) < dead_letters_expected and time.monotonic() < deadline:
         letters = await dead_letters(s)
     return {"expected": len(ids), "seconds": seconds,
             "places": {name: outcome(len(ids), found, dup) for name, (found, dup) in counts.items()},
-            "dead letters": len(letters), "dead letters expected": dead_letters_expected}
+            "dead letters": len(letters), "dead letters expected": dead_letters_expected, "logs": s.logs}
+
+
+def clean(result: dict) -> bool:
+    """Nothing lost, nothing doubled, and exactly the dead letters expected."""
+    return (all(not counts["lost"] and not counts["duplicated"] for counts in result["places"].values())
+            and result["dead letters"] == result["dead letters expected"])
+
+
+def kept_unless_clean(result: dict) -> dict:
+    """`result`, its services' logs removed if it came out clean, else with a note of where they are."""
+    if clean(result):
+        shutil.rmtree(result["logs"], ignore_errors=True)
+        return result
+    return {**result, "notes": [*result.get("notes", []), f"the services' logs: {result['logs']}"]}
 
 
 def outcome(expected: int, delivered: int, duplicated: int) -> dict:

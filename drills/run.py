@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 
 from drills.faults import (GARBAGE, consumers_of, garbage_on_every_topic, readiness_through, restart_postgres,
                            subscribe, webhook_attempts, webhooks_received)
-from drills.harness import Stack, dead_letters, load, reconcile, stack, table
+from drills.harness import Stack, dead_letters, kept_unless_clean, load, reconcile, stack, table
 from shared.events import topics
 from tests.webhooks import Receiver
 
@@ -128,7 +128,8 @@ async def main() -> None:
               "garbage": ("1% garbage on each topic", lambda: garbage_injected(n)),
               "receiver": (f"webhook receiver down {args.receiver_down:.0f} s",
                            lambda: receiver_down(n, args.receiver_down))}
-    rows = [(name, fault, await run()) for name, (fault, run) in drills.items() if not args.only or name in args.only]
+    rows = [(name, fault, kept_unless_clean(await run())) for name, (fault, run) in drills.items()
+            if not args.only or name in args.only]
     print(table(rows))
 
 

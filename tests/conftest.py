@@ -62,7 +62,7 @@ class Databases:
             conn.execute(f'CREATE DATABASE "{db}"')
         self.created.append(db)
         base = PG_ADMIN_URL.rsplit("/", 1)[0]
-        return f"{base}/{db}".replace("postgresql://", "postgresql+psycopg://", 1)
+        return f"{base}/{db}"
 
     def accept_connections(self, url: str, accepting: bool) -> None:
         """PostgreSQL: refuse new connections to `url`'s database and end those it has, or take them again (an

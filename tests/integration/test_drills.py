@@ -5,13 +5,16 @@ import shutil
 import pytest
 
 from drills.fuzz import fuzz
+from drills.harness import kept_unless_clean
 from drills.run import broker_frozen, consumer_killed, garbage_injected, postgres_restarted, receiver_down
 
 
 def _clean(result: dict) -> None:
+    result = kept_unless_clean(result)
     for where, counts in result["places"].items():
-        assert (counts["delivered"], counts["duplicated"], counts["lost"]) == (result["expected"], 0, 0), where
-    assert result["dead letters"] == result["dead letters expected"]
+        assert (counts["delivered"], counts["duplicated"], counts["lost"]) == (result["expected"], 0, 0), \
+            f"{where}: {result.get('notes')}"
+    assert result["dead letters"] == result["dead letters expected"], result.get("notes")
 
 
 @pytest.fixture
@@ -53,3 +56,13 @@ async def test_fuzzing_finds_no_server_error_and_no_schema_mismatch(postgres_pas
     assert {name: r["failed"] for name, r in results.items()} == {name: [] for name in results}, \
         "\n".join(r["output"] for r in results.values() if r["exit"])
     assert all(r["operations"] >= 10 for r in results.values())
+
+
+def test_a_drill_that_lost_something_keeps_its_services_logs_and_says_where(tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    lost = {"places": {"inbox": {"delivered": 1, "duplicated": 0, "lost": 1}}, "dead letters": 0,
+            "dead letters expected": 0, "logs": str(logs)}
+    assert kept_unless_clean(lost)["notes"] == [f"the services' logs: {logs}"] and logs.exists()
+    kept_unless_clean({**lost, "places": {"inbox": {"delivered": 2, "duplicated": 0, "lost": 0}}})
+    assert not logs.exists()

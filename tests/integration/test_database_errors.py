@@ -1,0 +1,74 @@
+"""What a database error means to the services does not depend on the driver: on PostgreSQL (asyncpg by
+default) a database that is away is DATABASE_AWAY, a lock wait given up is a collision, and a broken rule or
+statement is neither."""
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, ProgrammingError
+
+from shared.db import DATABASE_AWAY, async_url, make_engine, sync_url
+from shared.messaging.consumer import collided
+
+
+@pytest.fixture
+def postgres(backend):
+    if backend != "postgres":
+        pytest.skip("driver errors are PostgreSQL's")
+
+
+def test_a_plain_postgresql_url_runs_on_asyncpg_and_migrates_through_psycopg():
+    assert async_url("postgresql://u@h/db") == "postgresql+asyncpg://u@h/db"
+    assert sync_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert async_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"  # a named driver is kept
+
+
+async def _raised(engine, *statements) -> BaseException:
+    try:
+        async with engine.begin() as conn:
+            for statement in statements:
+                await conn.execute(text(statement))
+    except Exception as exc:
+        return exc
+    raise AssertionError("nothing was raised")
+
+
+@pytest.mark.parametrize("driver", ["postgresql", "postgresql+psycopg"])
+async def test_a_server_that_refuses_connections_is_away(postgres, driver):
+    engine = make_engine(f"{driver}://postgres@127.0.0.1:1/test")
+    try:
+        assert isinstance(await _raised(engine, "SELECT 1"), DATABASE_AWAY)
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize("driver", ["postgresql", "postgresql+psycopg"])
+async def test_a_database_that_refuses_connections_is_away(postgres, databases, driver):
+    url = databases.url(f"refusing_{driver.replace('+', '_')}")
+    engine = make_engine(url.replace("postgresql://", f"{driver}://", 1))
+    databases.accept_connections(url, False)
+    try:
+        assert isinstance(await _raised(engine, "SELECT 1"), DATABASE_AWAY)
+    finally:
+        databases.accept_connections(url, True)
+        await engine.dispose()
+
+
+@pytest.mark.parametrize("driver", ["postgresql", "postgresql+psycopg"])
+async def test_a_lock_wait_given_up_is_a_collision_and_broken_statements_are_not_away(postgres, databases, driver):
+    url = databases.url(f"locks_{driver.replace('+', '_')}").replace("postgresql://", f"{driver}://", 1)
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE item (id int PRIMARY KEY)"))
+            await conn.execute(text("INSERT INTO item VALUES (1)"))
+        async with engine.begin() as holder:
+            await holder.execute(text("SELECT * FROM item WHERE id = 1 FOR UPDATE"))
+            gave_up = await _raised(engine, "SET LOCAL lock_timeout = '50ms'",
+                                    "UPDATE item SET id = 1 WHERE id = 1")
+        assert isinstance(gave_up, DATABASE_AWAY) and collided(gave_up)
+        duplicate = await _raised(engine, "INSERT INTO item VALUES (1)")
+        assert isinstance(duplicate, IntegrityError) and not isinstance(duplicate, DATABASE_AWAY)
+        assert not collided(duplicate)
+        unknown = await _raised(engine, "SELECT * FROM no_such_table")
+        assert isinstance(unknown, ProgrammingError) and not isinstance(unknown, DATABASE_AWAY)
+    finally:
+        await engine.dispose()
