@@ -47,16 +47,18 @@ def is_sqlite(url: str) -> bool:
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """An async engine; SQLite gets WAL and immediate write transactions."""
+    """An async engine; SQLite gets WAL and immediate write transactions. A failed statement's message leaves
+    its parameters out: they may be personal data, and such messages end in logs."""
     url = async_url(url)
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         _serialise_sqlite_writes(engine)
         return engine
-    engine = create_async_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
+    engine = create_async_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size,
+                                 hide_parameters=True)
     if make_url(url).get_driver_name() == "asyncpg":
         event.listen(engine.sync_engine, "do_connect", _connect_or_operational_error)
         event.listen(engine.sync_engine, "handle_error", _as_operational_error)

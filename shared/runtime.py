@@ -44,6 +44,8 @@ class ServiceRuntime:
     kafka_connected: asyncio.Event = field(default_factory=asyncio.Event)
     state: dict = field(default_factory=dict)  # service-specific singletons
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))  # tests move time
+    # Loops (relay, consumers, sweepers) that ended while the service runs, and why: /readyz reports them.
+    ended_loops: dict[str, str] = field(default_factory=dict)
     _tasks: list[asyncio.Task] = field(default_factory=list)
     _closers: list[Callable[[], Awaitable]] = field(default_factory=list)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
@@ -76,9 +78,9 @@ class ServiceRuntime:
                                                        partitions=s.topic_partitions),
                                  what=f"{self.name} topics", stopping=self._stopping)
         self.kafka_connected.set()
-        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
+        self.spawn(self.relay.run(), "relay")
         for consumer in self.consumers:
-            self._tasks.append(asyncio.create_task(consumer.run(), name=f"{self.name}-consumer"))
+            self.spawn(consumer.run(), "consumer")
 
     def on_stop(self, closer: Callable[[], Awaitable]) -> None:
         """Run `closer` when the service stops, after its loops have ended."""
@@ -88,8 +90,17 @@ class ServiceRuntime:
         return self.clock()
 
     def spawn(self, coro, name: str) -> None:
-        """Run a background loop (sweeper) for the life of the service."""
-        self._tasks.append(asyncio.create_task(coro, name=f"{self.name}-{name}"))
+        """Run a background loop (relay, consumer, sweeper) for the life of the service."""
+        task = asyncio.create_task(coro, name=f"{self.name}-{name}")
+        task.add_done_callback(self._ended)
+        self._tasks.append(task)
+
+    def _ended(self, task: asyncio.Task) -> None:
+        if self._stopping.is_set() or task.cancelled():
+            return
+        error = task.exception()
+        self.ended_loops[task.get_name()] = type(error).__name__ if error else "returned"
+        log.error("%s ended while the service runs", task.get_name(), exc_info=error)
 
     def every(self, seconds: float, job: Callable[[], Awaitable], name: str,
               wake: asyncio.Event | None = None) -> None:

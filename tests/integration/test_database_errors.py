@@ -1,6 +1,6 @@
 """What a database error means to the services does not depend on the driver: on PostgreSQL (asyncpg by
 default) a database that is away is DATABASE_AWAY, a lock wait given up is a collision, and a broken rule or
-statement is neither."""
+statement is neither. Whatever the database, an error's message (which ends in logs) leaves out what was bound."""
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, ProgrammingError
@@ -70,5 +70,22 @@ async def test_a_lock_wait_given_up_is_a_collision_and_broken_statements_are_not
         assert not collided(duplicate)
         unknown = await _raised(engine, "SELECT * FROM no_such_table")
         assert isinstance(unknown, ProgrammingError) and not isinstance(unknown, DATABASE_AWAY)
+    finally:
+        await engine.dispose()
+
+
+async def test_a_failed_statement_does_not_carry_its_parameters_into_messages(databases):
+    engine = make_engine(databases.url("parameters"))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE person (phone text PRIMARY KEY)"))
+            await conn.execute(text("INSERT INTO person VALUES (:phone)"), {"phone": "13912345678"})
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(text("INSERT INTO person VALUES (:phone)"), {"phone": "13912345678"})
+        except IntegrityError as exc:
+            assert "13912345678" not in str(exc) and "hidden" in str(exc)
+        else:
+            raise AssertionError("the duplicate was stored")
     finally:
         await engine.dispose()

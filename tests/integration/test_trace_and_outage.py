@@ -1,10 +1,15 @@
-"""A trace spans complaints → Kafka → notify; no event is lost while the broker is frozen."""
+"""A trace spans complaints → Kafka → notify; no event is lost while the broker is frozen; a background loop
+that ends makes its service unready."""
 import asyncio
+import logging
 
+import httpx
 from sqlalchemy import func, select
 
 from services.notify.tables import InboxItem
-from tests.support import auth, complaint_body, eventually
+from shared.broker import free_port
+from tests.conftest import service_settings, start_service, stop_service
+from tests.support import auth, complaint_body, eventually, logged
 
 INTAKE = {"agency": "440100-12345", "roles": ["intake"]}
 
@@ -76,3 +81,26 @@ async def test_burst_while_broker_frozen_loses_nothing_and_duplicates_nothing(sy
 
 async def _ready(client) -> bool:
     return (await client.get("/readyz")).status_code == 200
+
+
+async def test_a_background_loop_that_ends_makes_its_service_unready_and_says_why(broker, databases):
+    settings = service_settings("credit", database_url=databases.url("credit_loops"), bootstrap=broker.bootstrap,
+                                port=free_port())
+    service = await start_service("credit", settings)
+    try:
+        await asyncio.wait_for(service.runtime.kafka_connected.wait(), 30)
+        async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
+            assert (await client.get("/readyz")).status_code == 200
+
+            async def broken():
+                raise RuntimeError("the loop broke")
+            with logged("shared.runtime", logging.ERROR) as lines:
+                service.runtime.spawn(broken(), "broken")
+                await asyncio.sleep(0.05)
+            readiness = await client.get("/readyz")
+        assert readiness.status_code == 503
+        assert readiness.json()["checks"]["loops"] == "credit-broken ended: RuntimeError"
+        assert any("credit-broken ended while the service runs" in line and "the loop broke" in line
+                   for line in lines)
+    finally:
+        await stop_service(service)
