@@ -1,5 +1,5 @@
 """A trace spans complaints → Kafka → notify; no event is lost while the broker is frozen; a background loop
-that ends makes its service unready."""
+that ends makes its service unready and unhealthy."""
 import asyncio
 import logging
 
@@ -83,7 +83,7 @@ async def _ready(client) -> bool:
     return (await client.get("/readyz")).status_code == 200
 
 
-async def test_a_background_loop_that_ends_makes_its_service_unready_and_says_why(broker, databases):
+async def test_a_background_loop_that_ends_makes_its_service_unready_and_unhealthy_and_says_why(broker, databases):
     settings = service_settings("credit", database_url=databases.url("credit_loops"), bootstrap=broker.bootstrap,
                                 port=free_port())
     service = await start_service("credit", settings)
@@ -97,9 +97,10 @@ async def test_a_background_loop_that_ends_makes_its_service_unready_and_says_wh
             with logged("shared.runtime", logging.ERROR) as lines:
                 service.runtime.spawn(broken(), "broken")
                 await asyncio.sleep(0.05)
-            readiness = await client.get("/readyz")
-        assert readiness.status_code == 503
-        assert readiness.json()["checks"]["loops"] == "credit-broken ended: RuntimeError"
+            readiness, health = await client.get("/readyz"), await client.get("/healthz")
+        assert readiness.status_code == 503 and health.status_code == 503  # out of traffic, and restarted
+        assert readiness.json()["checks"]["loops"] == health.json()["checks"]["loops"] == \
+            "credit-broken ended: RuntimeError"
         assert any("credit-broken ended while the service runs" in line and "the loop broke" in line
                    for line in lines)
     finally:
