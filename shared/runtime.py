@@ -44,7 +44,7 @@ class ServiceRuntime:
     kafka_connected: asyncio.Event = field(default_factory=asyncio.Event)
     state: dict = field(default_factory=dict)  # service-specific singletons
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))  # tests move time
-    # Loops (relay, consumers, sweepers) that ended while the service runs, and why: /readyz reports them.
+    # Loops (relay, consumers, sweepers) that ended while the service runs, and why: /healthz and /readyz report them.
     ended_loops: dict[str, str] = field(default_factory=dict)
     _tasks: list[asyncio.Task] = field(default_factory=list)
     _closers: list[Callable[[], Awaitable]] = field(default_factory=list)

@@ -9,10 +9,16 @@ from shared.db import DATABASE_AWAY, async_url, make_engine, sync_url
 from shared.messaging.consumer import collided
 
 
-@pytest.fixture
-def postgres(backend):
+@pytest.fixture(params=["postgresql", "postgresql+psycopg"])
+def driver(request, backend) -> str:
+    """Each PostgreSQL driver in turn: the default (asyncpg), and psycopg named in the URL."""
     if backend != "postgres":
         pytest.skip("driver errors are PostgreSQL's")
+    return request.param
+
+
+def _through(driver: str, url: str) -> str:
+    return url.replace("postgresql://", f"{driver}://", 1)
 
 
 def test_a_plain_postgresql_url_runs_on_asyncpg_and_migrates_through_psycopg():
@@ -31,8 +37,7 @@ async def _raised(engine, *statements) -> BaseException:
     raise AssertionError("nothing was raised")
 
 
-@pytest.mark.parametrize("driver", ["postgresql", "postgresql+psycopg"])
-async def test_a_server_that_refuses_connections_is_away(postgres, driver):
+async def test_a_server_that_refuses_connections_is_away(driver):
     engine = make_engine(f"{driver}://postgres@127.0.0.1:1/test")
     try:
         assert isinstance(await _raised(engine, "SELECT 1"), DATABASE_AWAY)
@@ -40,10 +45,9 @@ async def test_a_server_that_refuses_connections_is_away(postgres, driver):
         await engine.dispose()
 
 
-@pytest.mark.parametrize("driver", ["postgresql", "postgresql+psycopg"])
-async def test_a_database_that_refuses_connections_is_away(postgres, databases, driver):
+async def test_a_database_that_refuses_connections_is_away(databases, driver):
     url = databases.url(f"refusing_{driver.replace('+', '_')}")
-    engine = make_engine(url.replace("postgresql://", f"{driver}://", 1))
+    engine = make_engine(_through(driver, url))
     databases.accept_connections(url, False)
     try:
         assert isinstance(await _raised(engine, "SELECT 1"), DATABASE_AWAY)
@@ -52,10 +56,8 @@ async def test_a_database_that_refuses_connections_is_away(postgres, databases, 
         await engine.dispose()
 
 
-@pytest.mark.parametrize("driver", ["postgresql", "postgresql+psycopg"])
-async def test_a_lock_wait_given_up_is_a_collision_and_broken_statements_are_not_away(postgres, databases, driver):
-    url = databases.url(f"locks_{driver.replace('+', '_')}").replace("postgresql://", f"{driver}://", 1)
-    engine = make_engine(url)
+async def test_a_lock_wait_given_up_is_a_collision_and_broken_statements_are_not_away(databases, driver):
+    engine = make_engine(_through(driver, databases.url(f"locks_{driver.replace('+', '_')}")))
     try:
         async with engine.begin() as conn:
             await conn.execute(text("CREATE TABLE item (id int PRIMARY KEY)"))
