@@ -71,6 +71,18 @@ class Stack:
                 await asyncio.sleep(0.3)
         raise RuntimeError(f"{name} not ready after {timeout}s")
 
+    async def snapshot(self) -> None:
+        """Each running service's /readyz and /metrics (lag, assignment, outcomes) beside its log."""
+        async with httpx.AsyncClient(timeout=10) as client:
+            for name in self.processes:
+                for path in ("readyz", "metrics"):
+                    try:
+                        text = (await client.get(f"{self.url(name)}/{path}")).text
+                    except httpx.HTTPError as exc:
+                        text = f"no answer: {exc!r}"
+                    with open(os.path.join(self.logs, f"{name}.{path}"), "w") as out:
+                        out.write(text)
+
     def kill(self, name: str) -> None:
         self.processes[name].send_signal(signal.SIGKILL)
         self.processes[name].wait(10)
@@ -194,9 +206,12 @@ async def reconcile(s: Stack, ids: list[str], *, started: float, dead_letters_ex
     letters = await dead_letters(s)
     while len(letters) < dead_letters_expected and time.monotonic() < deadline:
         letters = await dead_letters(s)
-    return {"expected": len(ids), "seconds": seconds,
-            "places": {name: outcome(len(ids), found, dup) for name, (found, dup) in counts.items()},
-            "dead letters": len(letters), "dead letters expected": dead_letters_expected, "logs": s.logs}
+    result = {"expected": len(ids), "seconds": seconds,
+              "places": {name: outcome(len(ids), found, dup) for name, (found, dup) in counts.items()},
+              "dead letters": len(letters), "dead letters expected": dead_letters_expected, "logs": s.logs}
+    if not clean(result):
+        await s.snapshot()
+    return result
 
 
 def clean(result: dict) -> bool:

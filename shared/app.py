@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared.db import make_engine, make_sessionmaker, migrate, warn_if_autovacuum_off
 from shared.health import router as health_router
 from shared.identity import TokenVerifier
+from shared.metrics import router as metrics_router
 from shared.messaging import MessagingTables, Outbox, OutboxRelay
 from shared.messaging.kafka import make_producer
 from shared.messaging.outbox import WAKE_KEY
@@ -85,6 +86,7 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
     install_problem_handlers(app)
     app.add_middleware(RefuseNul)
     app.include_router(health_router)
+    app.include_router(metrics_router)
     for router in definition.routers:
         app.include_router(router)
     instrument_app(app)

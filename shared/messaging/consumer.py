@@ -266,6 +266,28 @@ class EventConsumer:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
 
+    async def lag(self) -> dict[TopicPartition, int]:
+        """Records not yet committed by this group, per partition of the topics it consumes: the log's end
+        against the group's committed offset (or the log's start where the group has committed none), as
+        Kafka's own tools count it, whatever this member happens to be assigned."""
+        partitions = [TopicPartition(topic, p) for topic in self.topics
+                      for p in sorted(self.consumer.partitions_for_topic(topic) or ())]
+        if not partitions:
+            return {}
+        ends = await self.consumer.end_offsets(partitions)
+        committed = dict(zip(partitions, await asyncio.gather(*(self.consumer.committed(tp) for tp in partitions))))
+        uncommitted = [tp for tp, offset in committed.items() if offset is None]
+        starts = await self.consumer.beginning_offsets(uncommitted) if uncommitted else {}
+        return {tp: max(ends[tp] - (committed[tp] if committed[tp] is not None else starts[tp]), 0)
+                for tp in partitions}
+
+    async def dead_letters(self) -> int:
+        """How many records this service's dead-letter topic holds (written by any of its members)."""
+        partitions = [TopicPartition(self.dlq, p) for p in sorted(await self.producer.partitions_for(self.dlq))]
+        starts = await self.consumer.beginning_offsets(partitions)
+        ends = await self.consumer.end_offsets(partitions)
+        return sum(ends[tp] - starts[tp] for tp in partitions)
+
     def _count(self, outcome: str) -> str:
         self.stats[outcome] += 1
         return outcome

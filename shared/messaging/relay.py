@@ -37,6 +37,11 @@ class RelayLeadership:
         self._checked_at = 0.0
         self._in_use = asyncio.Lock()
 
+    @property
+    def held(self) -> bool:
+        """This replica relays (as far as it knows since the last check)."""
+        return self.engine.dialect.name != "postgresql" or self._conn is not None
+
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection | None]:
         """The lock's connection (autocommit), to itself while in the block; None when none is held."""

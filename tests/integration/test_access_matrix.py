@@ -41,6 +41,8 @@ MATRIX = [
      dict(public=401, intake=403, owner=200, other=200, lead=200, lead_other=200, platform=403)),
     ("cases", "GET", "/v1/overdue", None,
      dict(public=401, intake=403, owner=403, other=403, lead=200, lead_other=200, platform=403)),
+    ("credit", "GET", "/metrics", None,
+     dict(public=200, intake=200, owner=200, other=200, lead=200, lead_other=200, platform=200)),
     ("credit", "GET", "/v1/subjects/{uscc}", None,
      dict(public=401, intake=403, owner=404, other=404, lead=404, lead_other=404, platform=403)),
     ("credit", "GET", "/v1/subjects/{uscc}/sanctions/check?measure=financing", None,

@@ -1,11 +1,13 @@
 """The fault drills in short form (make drills runs them at full length): real service processes on
 PostgreSQL, a load of complaints, a fault, and a reconciliation with nothing lost or doubled."""
 import shutil
+import time
+from pathlib import Path
 
 import pytest
 
 from drills.fuzz import fuzz
-from drills.harness import kept_unless_clean
+from drills.harness import kept_unless_clean, load, reconcile, stack
 from drills.run import broker_frozen, consumer_killed, garbage_injected, postgres_restarted, receiver_down
 
 
@@ -66,3 +68,18 @@ def test_a_drill_that_lost_something_keeps_its_services_logs_and_says_where(tmp_
     assert kept_unless_clean(lost)["notes"] == [f"the services' logs: {logs}"] and logs.exists()
     kept_unless_clean({**lost, "places": {"inbox": {"delivered": 2, "duplicated": 0, "lost": 0}}})
     assert not logs.exists()
+
+
+async def test_a_reconciliation_that_finds_a_loss_keeps_what_each_service_reported(postgres_pass):
+    async with stack() as s:
+        s.kill("credit")
+        started = time.monotonic()
+        result = await reconcile(s, await load(s, 3), started=started, timeout=5)
+    logs = Path(result["logs"])
+    try:
+        assert result["places"]["credit projection"]["lost"] == 3
+        assert "no answer" in (logs / "credit.readyz").read_text()
+        assert '"status":"ready"' in (logs / "cases.readyz").read_text()
+        assert 'jointsup_consumer_lag{group="cases"' in (logs / "cases.metrics").read_text()
+    finally:
+        shutil.rmtree(logs)

@@ -66,11 +66,15 @@ def test_every_service_is_deployed_hardened_probed_scaled_and_budgeted(overlay):
         by_kind.setdefault(doc["kind"], {})[doc["metadata"]["name"]] = doc
     assert "Secret" not in by_kind  # secret values are never committed
     for service in topics.SERVICES:
-        pod = by_kind["Deployment"][service]["spec"]["template"]["spec"]
+        template = by_kind["Deployment"][service]["spec"]["template"]
+        pod = template["spec"]
         (container,) = pod["containers"]
         assert container["args"] == ["serve", service] and pod["securityContext"]["runAsNonRoot"] is True
         assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
         assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+        scrape = template["metadata"]["annotations"]
+        assert (scrape["prometheus.io/path"], int(scrape["prometheus.io/port"])) == (
+            "/metrics", container["ports"][0]["containerPort"])
         assert {"requests", "limits"} <= container["resources"].keys()
         security = container["securityContext"]
         assert security["readOnlyRootFilesystem"] and not security["allowPrivilegeEscalation"]
