@@ -41,6 +41,8 @@ class _Families:
 async def collect(runtime: ServiceRuntime) -> list[Metric]:
     families = [*_relay(runtime), *_consumer_outcomes(runtime), _ended_loops(runtime)]
     families += await _within("the outbox backlog", _outbox(runtime))
+    for reading in runtime.readings:
+        families += await _within(f"{reading.__module__}.{reading.__name__}", reading(runtime))
     for consumer in (c for c in runtime.consumers if c.started.is_set()):
         families += await _within(f"{consumer.group_id} lag", _lag(runtime, consumer))
         families += await _within(f"{consumer.group_id} dead letters", _dead_letters(runtime, consumer))
@@ -75,10 +77,13 @@ async def _outbox(runtime: ServiceRuntime) -> list[Metric]:
     backlog.add_metric([runtime.name], pending)
     age = GaugeMetricFamily("jointsup_outbox_oldest_unpublished_seconds",
                             "Age of the oldest event not yet published (0 when none waits)", labels=["service"])
-    if oldest is not None and oldest.tzinfo is None:
-        oldest = oldest.replace(tzinfo=timezone.utc)
-    age.add_metric([runtime.name], (datetime.now(timezone.utc) - oldest).total_seconds() if oldest else 0.0)
+    age.add_metric([runtime.name], seconds_since(oldest))
     return [backlog, age]
+
+
+def seconds_since(moment: datetime | None) -> float:
+    """How long ago `moment` was (an aware datetime, as UtcDateTime columns read); 0 for none."""
+    return (datetime.now(timezone.utc) - moment).total_seconds() if moment else 0.0
 
 
 def _consumer_outcomes(runtime: ServiceRuntime) -> list[Metric]:

@@ -46,6 +46,9 @@ class ServiceRuntime:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))  # tests move time
     # Loops (relay, consumers, sweepers) that ended while the service runs, and why: /healthz and /readyz report them.
     ended_loops: dict[str, str] = field(default_factory=dict)
+    # A service's own readings for /metrics, besides the shared ones: each takes the runtime and returns
+    # prometheus_client metric families.
+    readings: list[Callable[["ServiceRuntime"], Awaitable[list]]] = field(default_factory=list)
     _tasks: list[asyncio.Task] = field(default_factory=list)
     _closers: list[Callable[[], Awaitable]] = field(default_factory=list)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)

@@ -6,6 +6,7 @@ from . import consumers
 from .api import router
 from .deliverer import Deliverer
 from .digest import schedule_daily
+from .metrics import deliveries
 from .settings import NotifySettings
 from .tables import messaging
 
@@ -15,6 +16,7 @@ def _start(runtime) -> None:
     runtime.every(runtime.settings.deliver_poll_seconds, deliverer.poll, "deliverer", wake=deliverer.due)
     runtime.every(600, lambda: schedule_daily(runtime), "daily digest")
     runtime.on_stop(deliverer.close)
+    runtime.readings.append(deliveries)
 
 
 DEFINITION = ServiceDefinition(

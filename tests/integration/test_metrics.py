@@ -4,7 +4,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from shared.events import topics
 from shared.messaging.kafka import make_producer
-from tests.support import INTAKE, auth, complaint_body, eventually
+from tests.integration.test_notify_delivery import referral, subscribe
+from tests.support import INTAKE, auth, complaint_body, eventually, officer, publish
+from tests.webhooks import Receiver
 
 
 async def scrape(system, name: str) -> dict[tuple[str, tuple], float]:
@@ -71,6 +73,28 @@ async def test_a_garbage_record_shows_as_a_dead_letter(system):
                 ("jointsup_consumer_records_total", {"group": "credit", "outcome": "dead_lettered"}))):
             return samples
     await eventually(lettered, what="the garbage in credit's dead-letter topic and counted")
+
+
+async def test_a_webhook_that_gives_up_shows_as_failed_until_it_is_retried_by_hand(system):
+    def failed(samples):
+        return total(samples, "jointsup_deliveries", channel="webhook", status="failed")
+    before = failed(await scrape(system, "notify"))
+    async with Receiver() as receiver, system.client("notify") as client:
+        headers = officer("440100-police")
+        await subscribe(client, headers, receiver.url("police", status=503), ["case.referred"])
+        await publish(system.broker.bootstrap, "case.referred", subject="case", payload=referral("440100-police"))
+        await eventually(lambda: _equal(scrape(system, "notify"), failed, before + 1), what="the delivery given up")
+        (letter,) = (await client.get("/v1/deliveries", params={"status": "failed"}, headers=headers)).json()
+        receiver.endpoints["police"].status = 200
+        assert (await client.post(f"/v1/deliveries/{letter['id']}/retry", headers=headers)).status_code == 200
+        await eventually(lambda: _equal(scrape(system, "notify"), failed, before), what="the delivery sent by hand")
+    samples = await scrape(system, "notify")
+    assert {channel for (name, labels) in samples if name == "jointsup_delivery_oldest_pending_seconds"
+            for key, channel in labels if key == "channel"} == {"webhook", "email", "sms"}  # none missing
+
+
+async def _equal(scraping, reading, expected) -> bool:
+    return reading(await scraping) == expected
 
 
 async def test_a_frozen_broker_leaves_the_kafka_readings_out_and_the_scrape_answers(system, broker):
