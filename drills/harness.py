@@ -63,6 +63,10 @@ class Stack:
         deadline = time.monotonic() + timeout
         async with httpx.AsyncClient() as client:
             while time.monotonic() < deadline:
+                if (code := self.processes[name].poll()) is not None:
+                    self.keep_logs = True
+                    raise RuntimeError(f"{name} exited with code {code} before it was ready; its log: "
+                                       f"{os.path.join(self.logs, name + '.log')}")
                 try:
                     if (await client.get(f"{self.url(name)}/readyz", timeout=2)).status_code == 200:
                         return

@@ -7,7 +7,7 @@ from typing import Annotated, AsyncIterator
 from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.db import make_engine, make_sessionmaker, migrate, warn_if_autovacuum_off
+from shared.db import make_engine, make_sessionmaker, migrate_when_reachable, warn_if_autovacuum_off
 from shared.health import router as health_router
 from shared.identity import TokenVerifier
 from shared.metrics import router as metrics_router
@@ -42,7 +42,7 @@ async def build_runtime(definition: ServiceDefinition, settings: ServiceSettings
     """Migrate the database and assemble the service's clients (Kafka connects in the background)."""
     url = settings.resolved_database_url()
     if settings.migrate_on_start:
-        await migrate(url, definition.name)
+        await migrate_when_reachable(url, definition.name, wait_seconds=settings.database_start_wait_seconds)
     engine = make_engine(url)
     await warn_if_autovacuum_off(engine)
     producer = make_producer(settings.kafka_bootstrap_servers, client_id=f"jointsup-{definition.name}")

@@ -1,6 +1,7 @@
 """Database engines, sessions and migrations for a service's own database."""
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -160,6 +161,22 @@ async def migrate(url: str, service: str) -> None:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
     await asyncio.to_thread(command.upgrade, alembic_config(url, service), "head")
+
+
+async def migrate_when_reachable(url: str, service: str, *, wait_seconds: float) -> None:
+    """migrate(), waiting up to `wait_seconds` for a database that is away (starting, restarting): a
+    PostgreSQL migration is one transaction, so one cut short leaves nothing behind and is simply run again."""
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.5
+    while True:
+        try:
+            return await migrate(url, service)
+        except DATABASE_AWAY as exc:
+            if time.monotonic() + delay > deadline:
+                raise
+            log.warning("%s: the database is away (%s); migrating again in %.1f s", service, type(exc).__name__, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
 
 def upsert_insert(session_or_connection, table):

@@ -6,7 +6,7 @@ import asyncio
 import importlib
 import sys
 
-from shared.db import migrate
+from shared.db import migrate_when_reachable
 from shared.events.topics import SERVICES
 
 
@@ -14,8 +14,9 @@ async def main(names: list[str]) -> None:
     for name in names:
         settings = importlib.import_module(f"services.{name}.settings")
         cls = next(v for k, v in vars(settings).items() if k.endswith("Settings") and k != "ServiceSettings")
-        url = cls().resolved_database_url()
-        await migrate(url, name)
+        service = cls()
+        await migrate_when_reachable(service.resolved_database_url(), name,
+                                     wait_seconds=service.database_start_wait_seconds)
         print(f"{name}: migrated", flush=True)
 
 

@@ -35,6 +35,10 @@ class ServiceSettings(BaseSettings):
     relay_batch_size: int = Field(2000, ge=1, validation_alias="JOINTSUP_RELAY_BATCH_SIZE")
     migrate_on_start: bool = Field(True, validation_alias="JOINTSUP_MIGRATE_ON_START",
                                    description="false where a separate job migrates (Kubernetes, compose)")
+    database_start_wait_seconds: float = Field(
+        60.0, ge=0, validation_alias="JOINTSUP_DATABASE_START_WAIT_SECONDS",
+        description="how long a start that migrates waits for an away database (restarting, not up yet) "
+                    "before it gives up and exits")
     relay_poll_seconds: float = Field(1.0, gt=0, validation_alias="JOINTSUP_RELAY_POLL_SECONDS")
     consumer_max_attempts: int = Field(4, ge=1, validation_alias="JOINTSUP_CONSUMER_MAX_ATTEMPTS")
     consumer_session_timeout_ms: int = Field(10_000, ge=1000, validation_alias="JOINTSUP_CONSUMER_SESSION_TIMEOUT_MS")

@@ -1,12 +1,19 @@
 """What a database error means to the services does not depend on the driver: on PostgreSQL (asyncpg by
 default) a database that is away is DATABASE_AWAY, a lock wait given up is a collision, and a broken rule or
-statement is neither. Whatever the database, an error's message (which ends in logs) leaves out what was bound."""
+statement is neither. Whatever the database, an error's message (which ends in logs) leaves out what was bound.
+A start that migrates waits a while for a database that is away."""
+import asyncio
+
+import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 
-from shared.db import DATABASE_AWAY, async_url, make_engine, sync_url
+from shared.broker import free_port
+from shared.db import DATABASE_AWAY, async_url, make_engine, migrate_when_reachable, sync_url
 from shared.messaging.consumer import collided
+from tests.conftest import service_settings, start_service, stop_service
+from tests.support import eventually, logged
 
 
 @pytest.fixture(params=["postgresql", "postgresql+psycopg"])
@@ -91,3 +98,41 @@ async def test_a_failed_statement_does_not_carry_its_parameters_into_messages(da
             raise AssertionError("the duplicate was stored")
     finally:
         await engine.dispose()
+
+
+@pytest.fixture
+def postgres(backend):
+    if backend != "postgres":
+        pytest.skip("a database that is away is PostgreSQL's (SQLite is a file)")
+
+
+async def test_a_service_starting_while_its_database_is_away_waits_for_it_then_migrates(postgres, databases, broker):
+    url = databases.url("starting")
+    databases.accept_connections(url, False)
+    settings = service_settings("credit", database_url=url, bootstrap=broker.bootstrap, port=free_port())
+    with logged("shared.db") as warnings:
+        starting = asyncio.create_task(start_service("credit", settings))
+        await eventually(lambda: asyncio.sleep(0, any("the database is away" in w for w in warnings)),
+                         what="a warning that the database is away")
+        assert not starting.done()
+        databases.accept_connections(url, True)
+        service = await asyncio.wait_for(starting, 60)
+    try:
+        async with httpx.AsyncClient(base_url=service.url) as client:
+            await eventually(lambda: _ready(client), what="credit ready")
+    finally:
+        await stop_service(service)
+
+
+async def _ready(client) -> bool:
+    return (await client.get("/readyz")).status_code == 200
+
+
+async def test_a_start_that_waited_long_enough_for_the_database_gives_up(postgres, databases):
+    url = databases.url("never")
+    databases.accept_connections(url, False)
+    try:
+        with pytest.raises(DATABASE_AWAY):
+            await migrate_when_reachable(url, "credit", wait_seconds=1)
+    finally:
+        databases.accept_connections(url, True)
