@@ -73,6 +73,7 @@ bench: install  ## every benchmark under bench/, each against a baseline measure
 	$(PY) -m bench.reads_at_scale
 	$(PY) -m bench.complaints_stats $(BENCH_ARGS)
 	$(PY) -m bench.credit_sanction_check $(BENCH_ARGS)
+	$(PY) -m bench.scrape
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
