@@ -25,6 +25,7 @@ from shared.identity import mint_token
 from shared.messaging.kafka import make_consumer
 from shared.settings import DEV_JWT_SECRET
 from shared.uscc import make_uscc
+from tests.support import samples_of, total
 
 
 
@@ -188,10 +189,31 @@ async def dead_letters(s: Stack) -> list[ConsumerRecord]:
         await consumer.stop()
 
 
+async def backlog(s: Stack) -> dict[str, dict | None]:
+    """Per service, from its /metrics: records its consumer group has not committed yet (`lag`) and events its
+    outbox has not relayed yet (`unpublished`); None for a service that does not answer or cannot say."""
+    found: dict[str, dict | None] = {}
+    async with httpx.AsyncClient(timeout=10) as client:
+        for name in s.processes:
+            try:
+                samples = samples_of((await client.get(f"{s.url(name)}/metrics")).text)
+            except (httpx.HTTPError, ValueError):
+                found[name] = None
+                continue
+            lag, unpublished = total(samples, "jointsup_consumer_lag"), total(samples, "jointsup_outbox_unpublished")
+            found[name] = None if lag is None or unpublished is None else {"lag": lag, "unpublished": unpublished}
+    return found
+
+
+def drained(backlogs: dict[str, dict | None]) -> bool:
+    return all(b is not None and not b["lag"] and not b["unpublished"] for b in backlogs.values())
+
+
 async def reconcile(s: Stack, ids: list[str], *, started: float, dead_letters_expected: int = 0,
                     timeout: float = 120) -> dict:
-    """Wait until every complaint reached notify (lead inbox), cases and credit, or the timeout; `started` is
-    when the load began (time.monotonic()), so `seconds` is how long the whole load took to get through."""
+    """Wait until every complaint reached notify (lead inbox), cases and credit, and nothing is left to consume
+    or relay anywhere, or the timeout; `started` is when the load began (time.monotonic()), so `seconds` is how
+    long the whole load took to get through."""
     from services.cases.tables import ComplaintRef
     from services.credit.tables import SubjectComplaint
     from services.notify.tables import InboxItem
@@ -202,26 +224,29 @@ async def reconcile(s: Stack, ids: list[str], *, started: float, dead_letters_ex
     deadline = time.monotonic() + timeout
     while True:
         counts = {name: await _count(url, column, ids) for name, (url, column) in checks.items()}
-        if all(found == len(ids) for found, _ in counts.values()) or time.monotonic() > deadline:
+        arrived = all(found == len(ids) for found, _ in counts.values())
+        if arrived and drained(await backlog(s)) or time.monotonic() > deadline:
             break
         await asyncio.sleep(0.5)
     seconds = time.monotonic() - started
+    left = await backlog(s)
     s.keep_logs = True
     letters = await dead_letters(s)
     while len(letters) < dead_letters_expected and time.monotonic() < deadline:
         letters = await dead_letters(s)
     result = {"expected": len(ids), "seconds": seconds,
               "places": {name: outcome(len(ids), found, dup) for name, (found, dup) in counts.items()},
-              "dead letters": len(letters), "dead letters expected": dead_letters_expected, "logs": s.logs}
+              "dead letters": len(letters), "dead letters expected": dead_letters_expected, "left": left,
+              "logs": s.logs}
     if not clean(result):
         await s.snapshot()
     return result
 
 
 def clean(result: dict) -> bool:
-    """Nothing lost, nothing doubled, and exactly the dead letters expected."""
+    """Nothing lost, nothing doubled, nothing left to consume or relay, and exactly the dead letters expected."""
     return (all(not counts["lost"] and not counts["duplicated"] for counts in result["places"].values())
-            and result["dead letters"] == result["dead letters expected"])
+            and drained(result["left"]) and result["dead letters"] == result["dead letters expected"])
 
 
 def kept_unless_clean(result: dict) -> dict:
@@ -247,5 +272,14 @@ def table(rows: list[tuple[str, str, dict]]) -> str:
                          f"{counts['duplicated']:>11}{counts['lost']:>6}{result['seconds']:>6.0f}")
         lines.append(f"{lead}{'dead-letter topics':<19}{result['dead letters expected']:>9}"
                      f"{result['dead letters']:>10}")
+        lines.append(f"{lead}left to consume or relay at the end: {_left(result['left'])}")
         lines += [f"{lead}{note}" for note in result.get("notes", [])]
     return "\n".join(lines)
+
+
+def _left(backlogs: dict[str, dict | None]) -> str:
+    if drained(backlogs):
+        return "nothing"
+    return "; ".join(f"{name} did not say" if b is None else
+                     f"{name} lag {b['lag']:.0f}, unpublished {b['unpublished']:.0f}"
+                     for name, b in backlogs.items() if b is None or b["lag"] or b["unpublished"])

@@ -1,7 +1,8 @@
 """Fault drills: `python -m drills.run [--complaints 300] [--freeze 15] [--receiver-down 30]` (make drills).
 
 Each drill runs a load of complaints through the four services, injects its fault mid-load and reconciles:
-every complaint in notify's inbox, the cases and the credit projections once, none lost, and the dead-letter
+every complaint in notify's inbox, the cases and the credit projections once, none lost, nothing left to
+consume or relay anywhere (each service's /metrics: its group's lag and its outbox), and the dead-letter
 topics holding exactly what they should.
 0. no fault: the baseline for how long the load takes to get through;
 1. the broker frozen (SIGSTOP), then resumed;

@@ -1,4 +1,4 @@
-"""Test helpers: unique ids, valid USCCs, tokens, polling, captured logs."""
+"""Test helpers: unique ids, valid USCCs, tokens, polling, captured logs, /metrics read back."""
 import asyncio
 import logging
 import random
@@ -6,6 +6,8 @@ import string
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from prometheus_client.parser import text_string_to_metric_families
 
 from shared.identity import mint_token
 from shared.settings import DEV_JWT_SECRET
@@ -133,3 +135,19 @@ def logged(logger: str, level: int = logging.WARNING) -> Iterator[list[str]]:
         yield lines
     finally:
         logging.getLogger(logger).removeHandler(handler)
+
+
+Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
+
+
+def samples_of(exposition: str) -> Samples:
+    """A /metrics answer (Prometheus text format) as (sample name, sorted labels) → value."""
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(exposition) for sample in family.samples}
+
+
+def total(samples: Samples, name: str, **labels: str) -> float | None:
+    """The sum of `name` over the samples carrying `labels`; None when there is none."""
+    found = [value for (sample, sample_labels), value in samples.items()
+             if sample == name and set(labels.items()) <= set(sample_labels)]
+    return sum(found) if found else None

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from drills.fuzz import fuzz
-from drills.harness import kept_unless_clean, load, reconcile, stack
+from drills.harness import drained, kept_unless_clean, load, reconcile, stack
 from drills.run import broker_frozen, consumer_killed, garbage_injected, postgres_restarted, receiver_down
 
 
@@ -17,6 +17,7 @@ def _clean(result: dict) -> None:
         assert (counts["delivered"], counts["duplicated"], counts["lost"]) == (result["expected"], 0, 0), \
             f"{where}: {result.get('notes')}"
     assert result["dead letters"] == result["dead letters expected"], result.get("notes")
+    assert drained(result["left"]), result["left"]  # every group has committed everything, every outbox relayed
 
 
 @pytest.fixture
@@ -64,7 +65,7 @@ def test_a_drill_that_lost_something_keeps_its_services_logs_and_says_where(tmp_
     logs = tmp_path / "logs"
     logs.mkdir()
     lost = {"places": {"inbox": {"delivered": 1, "duplicated": 0, "lost": 1}}, "dead letters": 0,
-            "dead letters expected": 0, "logs": str(logs)}
+            "dead letters expected": 0, "left": {"inbox": {"lag": 0, "unpublished": 0}}, "logs": str(logs)}
     assert kept_unless_clean(lost)["notes"] == [f"the services' logs: {logs}"] and logs.exists()
     kept_unless_clean({**lost, "places": {"inbox": {"delivered": 2, "duplicated": 0, "lost": 0}}})
     assert not logs.exists()
@@ -77,7 +78,7 @@ async def test_a_reconciliation_that_finds_a_loss_keeps_what_each_service_report
         result = await reconcile(s, await load(s, 3), started=started, timeout=5)
     logs = Path(result["logs"])
     try:
-        assert result["places"]["credit projection"]["lost"] == 3
+        assert result["places"]["credit projection"]["lost"] == 3 and result["left"]["credit"] is None
         assert "no answer" in (logs / "credit.readyz").read_text()
         assert '"status":"ready"' in (logs / "cases.readyz").read_text()
         assert 'jointsup_consumer_lag{group="cases"' in (logs / "cases.metrics").read_text()

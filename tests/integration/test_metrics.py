@@ -1,28 +1,18 @@
 """GET /metrics over real HTTP and the real broker: what an operator watches moves with what the system does,
 and a frozen broker does not hold a scrape."""
-from prometheus_client.parser import text_string_to_metric_families
-
 from shared.events import topics
 from shared.messaging.kafka import make_producer
 from tests.integration.test_notify_delivery import referral, subscribe
-from tests.support import INTAKE, auth, complaint_body, eventually, officer, publish
+from tests.support import INTAKE, Samples, auth, complaint_body, eventually, officer, publish, samples_of, total
 from tests.webhooks import Receiver
 
 
-async def scrape(system, name: str) -> dict[tuple[str, tuple], float]:
+async def scrape(system, name: str) -> Samples:
     async with system.client(name) as client:
         response = await client.get("/metrics")
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/plain")
-    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
-            for family in text_string_to_metric_families(response.text) for sample in family.samples}
-
-
-def total(samples: dict, name: str, **labels: str) -> float | None:
-    """The sum of `name` over the samples carrying `labels`; None when there is none."""
-    found = [value for (sample, sample_labels), value in samples.items()
-             if sample == name and set(labels.items()) <= set(sample_labels)]
-    return sum(found) if found else None
+    return samples_of(response.text)
 
 
 async def settled(system, name: str) -> dict:
