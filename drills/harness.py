@@ -54,8 +54,11 @@ class Stack:
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
 
+    def log_path(self, name: str) -> str:
+        return os.path.join(self.logs, f"{name}.log")
+
     async def start(self, name: str) -> None:
-        with open(os.path.join(self.logs, f"{name}.log"), "ab") as log:
+        with open(self.log_path(name), "ab") as log:
             self.processes[name] = subprocess.Popen([sys.executable, "-m", f"services.{name}"], env=self.env(name),
                                                     stdout=log, stderr=subprocess.STDOUT)
         await self.wait_ready(name)
@@ -67,14 +70,15 @@ class Stack:
                 if (code := self.processes[name].poll()) is not None:
                     self.keep_logs = True
                     raise RuntimeError(f"{name} exited with code {code} before it was ready; its log: "
-                                       f"{os.path.join(self.logs, name + '.log')}")
+                                       f"{self.log_path(name)}")
                 try:
                     if (await client.get(f"{self.url(name)}/readyz", timeout=2)).status_code == 200:
                         return
                 except httpx.HTTPError:
                     pass
                 await asyncio.sleep(0.3)
-        raise RuntimeError(f"{name} not ready after {timeout}s")
+        self.keep_logs = True
+        raise RuntimeError(f"{name} not ready after {timeout}s; its log: {self.log_path(name)}")
 
     async def snapshot(self) -> None:
         """Each running service's /readyz and /metrics (lag, assignment, outcomes) beside its log."""

@@ -84,3 +84,14 @@ async def test_a_reconciliation_that_finds_a_loss_keeps_what_each_service_report
         assert 'jointsup_consumer_lag{group="cases"' in (logs / "cases.metrics").read_text()
     finally:
         shutil.rmtree(logs)
+
+
+async def test_a_service_that_exits_at_start_is_named_at_once_and_its_log_kept(postgres_pass):
+    with pytest.raises(RuntimeError, match=r"complaints exited with code \d+ before it was ready; its log: (\S+)") as e:
+        async with stack(JOINTSUP_TOPIC_PARTITIONS="0"):  # a setting out of range: the service refuses to start
+            pass
+    log = Path(e.value.args[0].rsplit(" ", 1)[1])
+    try:
+        assert "JOINTSUP_TOPIC_PARTITIONS" in log.read_text()
+    finally:
+        shutil.rmtree(log.parent)
