@@ -22,7 +22,8 @@ from sqlalchemy import select
 from bench.figures import cpu_seconds, cpu_seconds_of, pct
 from bench.scratch import SERVER_URL, add_database_argument
 from drills.faults import subscribe
-from drills.harness import Stack, complaint_body, intake_token, stack
+from drills.harness import Stack, stack
+from drills.load import complaint_body, intake_token
 from shared.db import make_engine
 from shared.messaging.kafka import ensure_topics, make_consumer, make_producer
 from tests.webhooks import Receiver

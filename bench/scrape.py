@@ -10,7 +10,8 @@ import time
 import httpx
 
 from bench.figures import cpu_seconds, pct
-from drills.harness import load, reconcile, stack
+from drills.harness import reconcile, stack
+from drills.load import load
 from shared.events.topics import SERVICES
 
 

@@ -1,5 +1,5 @@
 """The whole system as real processes for fault drills: the embedded broker, the four services on scratch
-PostgreSQL databases (dropped afterwards), a load of complaints, and a reconciliation that counts what
+PostgreSQL databases (dropped afterwards), and a reconciliation of a load (drills/load.py) that counts what
 arrived where, what arrived twice and what was lost."""
 import asyncio
 import os
@@ -9,7 +9,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -18,13 +17,11 @@ from aiokafka import ConsumerRecord
 from sqlalchemy import func, select
 
 from bench.scratch import SERVER_URL, scratch_databases
+from drills.load import LEAD, clustered_merchants, escalated
 from shared.broker import EmbeddedBroker, free_port
 from shared.db import make_engine
 from shared.events.topics import SERVICES, dlq_topic
-from shared.identity import mint_token
 from shared.messaging.kafka import make_consumer
-from shared.settings import DEV_JWT_SECRET
-from shared.uscc import make_uscc
 from tests.support import samples_of, total
 
 
@@ -126,51 +123,12 @@ async def stack(server_url: str = SERVER_URL, **extra_env: str):
                 shutil.rmtree(s.logs, ignore_errors=True)
 
 
-def intake_token() -> str:
-    return mint_token(DEV_JWT_SECRET, sub="drill", agency="440100-12345", roles=["intake"])
-
-
-def complaint_body(i: int) -> dict:
-    """Complaint `i` of a load: food safety in Haizhu (lead 440105-amr), its own merchant and complainant."""
-    return {"kind": "complaint", "channel": "web", "external_ref": f"drill-{uuid.uuid4().hex}",
-            "complainant": {"name": "王五", "phone": f"137{i:08d}"},
-            "subject": {"uscc": make_uscc("440105", f"D{i:07d}"), "region": "440105"},
-            "category": "food_safety", "description": "外卖食品变质"}
-
-
-async def load(s: Stack, n: int, *, rate: float = 50.0) -> list[str]:
-    """Post `n` complaints one after another, about `rate` per second."""
-    ids = []
-    async with httpx.AsyncClient(base_url=s.url("complaints"), headers={"Authorization": f"Bearer {intake_token()}"},
-                                 timeout=30) as client:
-        for i in range(n):
-            ids.append(await _post(client, complaint_body(i)))
-            await asyncio.sleep(1 / rate)
-    return ids
-
-
-async def _post(client: httpx.AsyncClient, body: dict) -> str:
-    """Intake keeps working while the broker is away; a restarting process is waited for (same external_ref,
-    so a retry never makes a second complaint)."""
-    for _ in range(60):
-        try:
-            response = await client.post("/v1/complaints", json=body)
-            if response.status_code in (200, 201):
-                return response.json()["id"]
-            if response.status_code < 500:
-                raise RuntimeError(f"intake refused a drill complaint: {response.status_code} {response.text}")
-        except httpx.HTTPError:
-            pass
-        await asyncio.sleep(0.5)
-    raise RuntimeError("intake did not answer for 30 s")
-
-
-async def _count(url: str, key_column, ids: list[str]) -> tuple[int, int]:
-    """Rows for these ids, and how many ids appear more than once."""
+async def _count(url: str, key_column, keys: list[str], *where) -> tuple[int, int]:
+    """Rows for these keys (and `where`), and how many keys appear more than once."""
     engine = make_engine(url)
     try:
         async with engine.connect() as conn:
-            rows = (await conn.execute(select(key_column, func.count()).where(key_column.in_(ids))
+            rows = (await conn.execute(select(key_column, func.count()).where(key_column.in_(keys), *where)
                                        .group_by(key_column))).all()
     finally:
         await engine.dispose()
@@ -218,17 +176,34 @@ async def reconcile(s: Stack, ids: list[str], *, started: float, dead_letters_ex
     """Wait until every complaint reached notify (lead inbox), cases and credit, and nothing is left to consume
     or relay anywhere, or the timeout; `started` is when the load began (time.monotonic()), so `seconds` is how
     long the whole load took to get through."""
-    from services.cases.tables import ComplaintRef
+    from services.cases.tables import Clue, ComplaintRef
     from services.credit.tables import SubjectComplaint
     from services.notify.tables import InboxItem
 
-    checks = {"notify inbox": (s.databases["notify"], InboxItem.__table__.c.aggregate_id),
-              "cases projection": (s.databases["cases"], ComplaintRef.__table__.c.complaint_id),
-              "credit projection": (s.databases["credit"], SubjectComplaint.__table__.c.complaint_id)}
+    inbox, clue = InboxItem.__table__.c, Clue.__table__.c
+    up, merchants = escalated(ids), clustered_merchants(len(ids))
+    # place → (expected, [(database, key column, keys, conditions), ...]); a key found twice is a duplicate
+    checks = {
+        "notify inbox": (len(ids), [(s.databases["notify"], inbox.aggregate_id, ids,
+                                     (inbox.recipient == LEAD, inbox.event_type == "jointsup.complaint.routed"))]),
+        "cases projection": (len(ids), [(s.databases["cases"], ComplaintRef.__table__.c.complaint_id, ids, ())]),
+        "credit projection": (len(ids), [(s.databases["credit"], SubjectComplaint.__table__.c.complaint_id, ids,
+                                          ())]),
+        "cases clues": (len(up) + len(merchants), [
+            (s.databases["cases"], clue.source_ref, up, (clue.source == "complaint",)),
+            (s.databases["cases"], clue.subject_uscc, merchants, (clue.source == "cluster",))]),
+        "inbox escalations": (len(up), [(s.databases["notify"], inbox.aggregate_id, up,
+                                         (inbox.recipient == LEAD, inbox.event_type == "jointsup.complaint.escalated"))]),
+    }
+
+    async def counted(queries) -> tuple[int, int]:
+        found = [await _count(url, column, keys, *where) for url, column, keys, where in queries if keys]
+        return sum(f for f, _ in found), sum(d for _, d in found)
+
     deadline = time.monotonic() + timeout
     while True:
-        counts = {name: await _count(url, column, ids) for name, (url, column) in checks.items()}
-        arrived = all(found == len(ids) for found, _ in counts.values())
+        counts = {name: await counted(queries) for name, (_, queries) in checks.items()}
+        arrived = all(counts[name][0] == expected for name, (expected, _) in checks.items())
         if arrived and drained(await backlog(s)) or time.monotonic() > deadline:
             break
         await asyncio.sleep(0.5)
@@ -239,7 +214,7 @@ async def reconcile(s: Stack, ids: list[str], *, started: float, dead_letters_ex
     while len(letters) < dead_letters_expected and time.monotonic() < deadline:
         letters = await dead_letters(s)
     result = {"expected": len(ids), "seconds": seconds,
-              "places": {name: outcome(len(ids), found, dup) for name, (found, dup) in counts.items()},
+              "places": {name: outcome(checks[name][0], found, dup) for name, (found, dup) in counts.items()},
               "dead letters": len(letters), "dead letters expected": dead_letters_expected, "left": left,
               "logs": s.logs}
     if not clean(result):
@@ -262,7 +237,7 @@ def kept_unless_clean(result: dict) -> dict:
 
 
 def outcome(expected: int, delivered: int, duplicated: int) -> dict:
-    return {"delivered": delivered, "duplicated": duplicated, "lost": expected - delivered}
+    return {"expected": expected, "delivered": delivered, "duplicated": duplicated, "lost": expected - delivered}
 
 
 def table(rows: list[tuple[str, str, dict]]) -> str:
@@ -272,7 +247,7 @@ def table(rows: list[tuple[str, str, dict]]) -> str:
     for drill, fault, result in rows:
         lead = f"{drill:<20}{fault:<36}"
         for where, counts in result["places"].items():
-            lines.append(f"{lead}{where:<19}{result['expected']:>9}{counts['delivered']:>10}"
+            lines.append(f"{lead}{where:<19}{counts['expected']:>9}{counts['delivered']:>10}"
                          f"{counts['duplicated']:>11}{counts['lost']:>6}{result['seconds']:>6.0f}")
         lines.append(f"{lead}{'dead-letter topics':<19}{result['dead letters expected']:>9}"
                      f"{result['dead letters']:>10}")

@@ -1,9 +1,11 @@
 """Fault drills: `python -m drills.run [--complaints 300] [--freeze 15] [--receiver-down 30]` (make drills).
 
-Each drill runs a load of complaints through the four services, injects its fault mid-load and reconciles:
-every complaint in notify's inbox, the cases and the credit projections once, none lost, nothing left to
-consume or relay anywhere (each service's /metrics: its group's lag and its outbox), and the dead-letter
-topics holding exactly what they should.
+Each drill runs a load of complaints through the four services (drills/load.py: some of them clustered on
+one merchant, every tenth escalated), injects its fault mid-load and reconciles: every complaint routed into
+the lead agency's inbox and into the cases and credit projections once, every escalation and every cluster a
+clue once, every escalation in the lead agency's inbox once, none lost, nothing left to consume or relay
+anywhere (each service's /metrics: its group's lag and its outbox), and the dead-letter topics holding exactly
+what they should.
 0. no fault: the baseline for how long the load takes to get through;
 1. the broker frozen (SIGSTOP), then resumed;
 2. a consumer service (cases) killed with SIGKILL and restarted;
@@ -18,7 +20,8 @@ from collections.abc import Awaitable, Callable
 
 from drills.faults import (GARBAGE, consumers_of, garbage_on_every_topic, readiness_through, restart_postgres,
                            subscribe, webhook_attempts, webhooks_received)
-from drills.harness import Stack, dead_letters, kept_unless_clean, load, reconcile, stack, table
+from drills.harness import Stack, dead_letters, kept_unless_clean, reconcile, stack, table
+from drills.load import load
 from shared.events import topics
 from tests.webhooks import Receiver
 

@@ -7,14 +7,15 @@ from pathlib import Path
 import pytest
 
 from drills.fuzz import fuzz
-from drills.harness import drained, kept_unless_clean, load, reconcile, stack
+from drills.harness import drained, kept_unless_clean, reconcile, stack
+from drills.load import load
 from drills.run import broker_frozen, consumer_killed, garbage_injected, postgres_restarted, receiver_down
 
 
 def _clean(result: dict) -> None:
     result = kept_unless_clean(result)
     for where, counts in result["places"].items():
-        assert (counts["delivered"], counts["duplicated"], counts["lost"]) == (result["expected"], 0, 0), \
+        assert (counts["delivered"], counts["duplicated"], counts["lost"]) == (counts["expected"], 0, 0), \
             f"{where}: {result.get('notes')}"
     assert result["dead letters"] == result["dead letters expected"], result.get("notes")
     assert drained(result["left"]), result["left"]  # every group has committed everything, every outbox relayed
@@ -50,7 +51,7 @@ async def test_garbage_on_every_topic_ends_in_the_dead_letter_topics_and_nothing
 async def test_webhook_receiver_down_backs_up_then_drains_once_each(postgres_pass):
     result = await receiver_down(20, 4)
     _clean(result)
-    assert result["places"]["webhook receiver"] == {"delivered": 20, "duplicated": 0, "lost": 0}
+    assert result["places"]["webhook receiver"] == {"expected": 20, "delivered": 20, "duplicated": 0, "lost": 0}
     assert result["webhook attempts"]["retried"] > 0  # the receiver really was down for some of them
 
 
@@ -64,10 +65,10 @@ async def test_fuzzing_finds_no_server_error_and_no_schema_mismatch(postgres_pas
 def test_a_drill_that_lost_something_keeps_its_services_logs_and_says_where(tmp_path):
     logs = tmp_path / "logs"
     logs.mkdir()
-    lost = {"places": {"inbox": {"delivered": 1, "duplicated": 0, "lost": 1}}, "dead letters": 0,
+    lost = {"places": {"inbox": {"expected": 2, "delivered": 1, "duplicated": 0, "lost": 1}}, "dead letters": 0,
             "dead letters expected": 0, "left": {"inbox": {"lag": 0, "unpublished": 0}}, "logs": str(logs)}
     assert kept_unless_clean(lost)["notes"] == [f"the services' logs: {logs}"] and logs.exists()
-    kept_unless_clean({**lost, "places": {"inbox": {"delivered": 2, "duplicated": 0, "lost": 0}}})
+    kept_unless_clean({**lost, "places": {"inbox": {"expected": 2, "delivered": 2, "duplicated": 0, "lost": 0}}})
     assert not logs.exists()
 
 
