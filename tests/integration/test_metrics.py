@@ -1,5 +1,11 @@
 """GET /metrics over real HTTP and the real broker: what an operator watches moves with what the system does,
 and a frozen broker does not hold a scrape."""
+import re
+from pathlib import Path
+
+import yaml
+from prometheus_client.parser import text_string_to_metric_families
+
 from shared.events import topics
 from shared.messaging.kafka import make_producer
 from tests.integration.test_notify_delivery import referral, subscribe
@@ -96,3 +102,16 @@ async def test_a_frozen_broker_leaves_the_kafka_readings_out_and_the_scrape_answ
     assert total(samples, "jointsup_consumer_lag") is None and total(samples, "jointsup_dead_letters") is None
     assert total(samples, "jointsup_outbox_unpublished") is not None  # the database still answers
     await settled(system, "notify")  # and the readings come back with the broker
+
+
+async def test_every_series_the_shipped_alerts_watch_is_one_a_service_serves(system):
+    rules = yaml.safe_load((Path(__file__).parents[2] / "deploy/k8s/base/alerts.yaml").read_text())
+    watched = {name for group in rules["spec"]["groups"] for rule in group["rules"]
+               for name in re.findall(r"\bjointsup_[a-z_]+", rule["expr"])}
+    served = set()
+    for name in topics.SERVICES:
+        async with system.client(name) as client:
+            exposition = (await client.get("/metrics")).text
+        served |= {family.name for family in text_string_to_metric_families(exposition)}  # a loop_ended has no
+        served |= {sample for sample, _ in samples_of(exposition)}                        # sample until one ends
+    assert watched and watched <= served, watched - served

@@ -6,6 +6,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import promql_parser
 import pytest
 import yaml
 from pydantic import AliasChoices
@@ -57,6 +58,16 @@ def test_overlays_validate_strictly_against_the_kubernetes_schemas(overlay):
     problems = [line for line in result.stdout.splitlines() + result.stderr.splitlines()
                 if line.startswith("ERROR") or "failed" in line]
     assert result.returncode == 0 and not problems, problems[:5]
+
+
+def test_the_alerts_parse_as_promql_and_each_says_how_bad_and_what(overlay):
+    _, docs = overlay
+    (rules,) = [doc for doc in docs if doc["kind"] == "PrometheusRule"]
+    alerts = [rule for group in rules["spec"]["groups"] for rule in group["rules"]]
+    for alert in alerts:
+        promql_parser.parse(alert["expr"])  # raises on a malformed expression
+        assert alert["labels"]["severity"] in {"warning", "critical"} and alert["annotations"]["summary"], alert
+    assert len({alert["alert"] for alert in alerts}) == len(alerts)
 
 
 def test_every_service_is_deployed_hardened_probed_scaled_and_budgeted(overlay):
