@@ -96,12 +96,18 @@ def _consumer_outcomes(runtime: ServiceRuntime) -> list[Metric]:
                                 "Times the consumer waited for an away database", labels=["service", "group"])
     assigned = GaugeMetricFamily("jointsup_consumer_assigned_partitions", "Partitions assigned to this member",
                                  labels=["service", "group"])
+    started = GaugeMetricFamily("jointsup_consumer_started", "1 once this member has joined its group",
+                                labels=["service", "group"])
+    failed = CounterMetricFamily("jointsup_consumer_start_failures", "Attempts to join the group that failed or "
+                                 "stalled (each followed by a new consumer)", labels=["service", "group"])
     for consumer in runtime.consumers:
+        started.add_metric([runtime.name, consumer.group_id], int(consumer.started.is_set()))
+        failed.add_metric([runtime.name, consumer.group_id], consumer.stats["start_failed"])
         for outcome in ("handled", "duplicate", "skipped", "dead_lettered"):
             records.add_metric([runtime.name, consumer.group_id, outcome], consumer.stats[outcome])
         waits.add_metric([runtime.name, consumer.group_id], consumer.stats["waited_for_database"])
         assigned.add_metric([runtime.name, consumer.group_id], len(consumer.consumer.assignment()))
-    return [records, waits, assigned]
+    return [records, waits, assigned, started, failed]
 
 
 async def _lag(runtime: ServiceRuntime, consumer) -> list[Metric]:

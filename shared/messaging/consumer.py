@@ -20,7 +20,7 @@ from shared.events import Event, InvalidEvent, UnknownEventType, decode, spec_fo
 from shared.events.topics import dlq_topic
 from shared.telemetry import HEADER_GETTER
 
-from .kafka import DEFAULT_FETCH_MAX_WAIT_MS, connect_with_retry, make_consumer
+from .kafka import DEFAULT_FETCH_MAX_WAIT_MS, make_consumer
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("jointsup.consumer")
@@ -35,6 +35,11 @@ _COLLISIONS = {"40P01", "40001", "55P03"}  # deadlock_detected, serialization_fa
 # commits, so a small number keeps another member of the group (events of one subject arrive on several
 # partitions) from waiting long on them.
 RECORDS_PER_TRANSACTION = 16
+
+
+# How long one attempt to join the group may take before a new consumer tries (doubling each time, up to 8x):
+# a join waits for the other members to rejoin, which takes up to their session timeout.
+START_TIMEOUT_SECONDS = 60.0
 
 
 # A shared transaction that waits this long for a row lock gives up (lock_not_available) and its records go one
@@ -54,16 +59,19 @@ class EventConsumer:
                  max_attempts: int = 4, backoff_seconds: float = 0.2, group_id: str | None = None,
                  dlq: str | None = None, session_timeout_ms: int = 10_000,
                  fetch_max_wait_ms: int = DEFAULT_FETCH_MAX_WAIT_MS,
-                 records_per_transaction: int = RECORDS_PER_TRANSACTION):
+                 records_per_transaction: int = RECORDS_PER_TRANSACTION,
+                 start_timeout: float = START_TIMEOUT_SECONDS):
         self.service, self.topics, self.handlers = service, topics, dict(handlers)
         self.sessionmaker, self.processed, self.producer = sessionmaker, processed, producer
         self.max_attempts, self.backoff_seconds = max_attempts, backoff_seconds
         self.records_per_transaction = records_per_transaction
         self.group_id = group_id or service
         self.dlq = dlq or dlq_topic(service)
-        self.consumer = make_consumer(bootstrap, group_id=self.group_id, client_id=f"jointsup-{service}",
-                                      topics=topics, session_timeout_ms=session_timeout_ms,
-                                      fetch_max_wait_ms=fetch_max_wait_ms)
+        self._make_consumer = lambda: make_consumer(
+            bootstrap, group_id=self.group_id, client_id=f"jointsup-{service}", topics=topics,
+            session_timeout_ms=session_timeout_ms, fetch_max_wait_ms=fetch_max_wait_ms)
+        self.consumer = self._make_consumer()
+        self.start_timeout = start_timeout
         self.stats: Counter[str] = Counter()
         self._insert_processed = per_dialect(lambda insert: insert(processed).on_conflict_do_nothing().returning(
             processed.c.event_id))
@@ -76,7 +84,7 @@ class EventConsumer:
 
     async def run(self) -> None:
         """Consume until stopped; commit what was handled, then leave the group."""
-        if not await connect_with_retry(self.consumer.start, what=f"{self.service} consumer", stopping=self._stopping):
+        if not await self._start():
             return
         self.started.set()
         try:
@@ -91,6 +99,34 @@ class EventConsumer:
                     await self.handle_poll(batches)
         finally:
             await self.consumer.stop()
+
+    async def _start(self) -> bool:
+        """Join the group, with a new aiokafka consumer after each failed or stalled attempt: one whose start()
+        failed part-way (a coordinator error aborts its wait for an assignment) refuses every later start()
+        ("Did you call `start` twice?"), so retrying the same one would never consume. False when stopped first."""
+        timeout, delay = self.start_timeout, 0.2
+        while not self._stopping.is_set():
+            try:
+                await asyncio.wait_for(self.consumer.start(), timeout)
+                return True
+            except Exception as exc:  # the broker away, a coordinator error, a join that does not end
+                self.stats["start_failed"] += 1
+                log.warning("%s consumer did not start (%s: %s); a new one tries in %.1f s", self.service,
+                            type(exc).__name__, exc, delay)
+                await self._discard_consumer()
+                try:
+                    await asyncio.wait_for(self._stopping.wait(), delay)
+                except TimeoutError:
+                    pass
+                timeout, delay = min(timeout * 2, self.start_timeout * 8), min(delay * 2, 5.0)
+        return False
+
+    async def _discard_consumer(self) -> None:
+        try:
+            await self.consumer.stop()
+        except Exception as exc:  # what did start is closed as far as it can be; the new consumer is what counts
+            log.info("%s: closing a consumer that did not start: %s", self.service, exc)
+        self.consumer = self._make_consumer()
 
     async def handle_poll(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> None:
         """Handle what one poll brought, a few records to a transaction when every handler succeeds

@@ -143,6 +143,17 @@ async def test_the_events_of_one_poll_are_handled_in_one_transaction(stopped_har
     assert harness.consumer.stats["handled"] == 5
 
 
+async def test_a_join_that_does_not_end_in_time_is_tried_again_by_a_new_consumer(stopped_harness):
+    """aiokafka refuses a second start() on a consumer whose first one was cut short: retrying with the same one
+    would never consume. (A join on the embedded broker takes about half the session timeout, 3 s here.)"""
+    harness = stopped_harness
+    harness.consumer.start_timeout = 0.5
+    event_id = await harness.send_event("joined-late")
+    harness.start()
+    await eventually(lambda: harness.effect_count(event_id), timeout=30, what="the event handled")
+    assert harness.consumer.stats["start_failed"] >= 1 and harness.consumer.stats["handled"] == 1
+
+
 async def test_a_poll_is_shared_out_among_transactions_of_the_configured_size(broker, databases):
     harness = Harness(broker, databases.url(f"runtime_{uuid.uuid4().hex[:6]}"))
     harness.start_at_once, harness.records_per_transaction = False, 2

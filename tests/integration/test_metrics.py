@@ -49,6 +49,7 @@ async def test_a_complaint_moves_the_relay_and_the_consumers_counters(system):
     assert total(complaints, "jointsup_relay_leader", service="complaints") == 1
     assert total(complaints, "jointsup_outbox_oldest_unpublished_seconds") == 0
     assert total(credit, "jointsup_consumer_assigned_partitions", group="credit") >= 1
+    assert total(credit, "jointsup_consumer_started", group="credit") == 1
     lagged = {dict(labels)["topic"] for name, labels in credit if name == "jointsup_consumer_lag"}
     assert lagged == {topics.COMPLAINTS, topics.CASES, topics.retry_topic("credit")}
 
