@@ -182,10 +182,14 @@ async def reconcile(s: Stack, ids: list[str], *, started: float, dead_letters_ex
 
     inbox, clue = InboxItem.__table__.c, Clue.__table__.c
     up, merchants = escalated(ids), clustered_merchants(len(ids))
+
+    def in_lead_inbox(event_type: str) -> tuple:
+        return inbox.recipient == LEAD, inbox.event_type == f"jointsup.{event_type}"
+
     # place → (expected, [(database, key column, keys, conditions), ...]); a key found twice is a duplicate
     checks = {
         "notify inbox": (len(ids), [(s.databases["notify"], inbox.aggregate_id, ids,
-                                     (inbox.recipient == LEAD, inbox.event_type == "jointsup.complaint.routed"))]),
+                                     in_lead_inbox("complaint.routed"))]),
         "cases projection": (len(ids), [(s.databases["cases"], ComplaintRef.__table__.c.complaint_id, ids, ())]),
         "credit projection": (len(ids), [(s.databases["credit"], SubjectComplaint.__table__.c.complaint_id, ids,
                                           ())]),
@@ -193,7 +197,7 @@ async def reconcile(s: Stack, ids: list[str], *, started: float, dead_letters_ex
             (s.databases["cases"], clue.source_ref, up, (clue.source == "complaint",)),
             (s.databases["cases"], clue.subject_uscc, merchants, (clue.source == "cluster",))]),
         "inbox escalations": (len(up), [(s.databases["notify"], inbox.aggregate_id, up,
-                                         (inbox.recipient == LEAD, inbox.event_type == "jointsup.complaint.escalated"))]),
+                                         in_lead_inbox("complaint.escalated"))]),
     }
 
     async def counted(queries) -> tuple[int, int]:
