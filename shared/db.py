@@ -63,7 +63,21 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     if make_url(url).get_driver_name() == "asyncpg":
         event.listen(engine.sync_engine, "do_connect", _connect_or_operational_error)
         event.listen(engine.sync_engine, "handle_error", _as_operational_error)
+    else:
+        event.listen(engine.sync_engine, "handle_error", _without_detail)
     return engine
+
+
+def _without_detail(context):
+    """psycopg's message carries the server's DETAIL line, which names the key values of a violated constraint
+    (a phone, an ID number): the error raised keeps the same class and SQLSTATE and only the primary message."""
+    error = context.original_exception
+    message = str(error)
+    if "\nDETAIL:" not in message:
+        return None
+    plain = type(error)(message.split("\nDETAIL:", 1)[0])
+    return type(context.sqlalchemy_exception)(context.statement, context.parameters, plain, hide_parameters=True,
+                                              connection_invalidated=context.is_disconnect)
 
 
 # psycopg, as PEP 249 asks, raises OperationalError when the database is away, restarting, short of resources or

@@ -94,8 +94,23 @@ async def test_a_failed_statement_does_not_carry_its_parameters_into_messages(da
                 await conn.execute(text("INSERT INTO person VALUES (:phone)"), {"phone": "13912345678"})
         except IntegrityError as exc:
             assert "13912345678" not in str(exc) and "hidden" in str(exc)
+            assert "13912345678" not in str(exc.orig) and getattr(exc.orig, "sqlstate", "23505") == "23505"
         else:
             raise AssertionError("the duplicate was stored")
+    finally:
+        await engine.dispose()
+
+
+async def test_a_violated_constraint_keeps_its_key_values_out_of_messages_on_each_driver(databases, driver):
+    engine = make_engine(_through(driver, databases.url(f"detail_{driver.replace('+', '_')}")))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE person (phone text PRIMARY KEY)"))
+            await conn.execute(text("INSERT INTO person VALUES ('13912345678')"))
+        duplicate = await _raised(engine, "INSERT INTO person VALUES ('13912345678')")
+        assert isinstance(duplicate, IntegrityError) and "person_pkey" in str(duplicate)
+        assert "13912345678" not in str(duplicate.orig) and "DETAIL" not in str(duplicate.orig)
+        assert duplicate.orig.sqlstate == "23505"
     finally:
         await engine.dispose()
 
