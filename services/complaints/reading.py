@@ -12,7 +12,7 @@ from shared.runtime import ServiceRuntime
 
 from .domain.access import Access, read_access
 from .domain.lifecycle import allowed_actions
-from .schemas import Complainant, ComplaintFilter, ComplaintPage, ComplaintPublic, SubjectPublic, Timeline
+from .schemas import ComplainantShown, ComplaintFilter, ComplaintPage, ComplaintPublic, SubjectPublic, Timeline
 from .tables import Complaint, ComplaintAgency, ComplaintStep
 
 
@@ -45,7 +45,8 @@ def to_public(complaint: Complaint, *, runtime: ServiceRuntime, access: Access) 
                               platform=complaint.subject_platform, shop_id=complaint.subject_shop_id,
                               region=complaint.subject_region),
         description=complaint.description, amount=complaint.amount, occurred_at=complaint.occurred_at,
-        complainant=Complainant.model_construct(**contact) if contact else None,
+        complainant=ComplainantShown(**{field: contact.get(field) for field in ComplainantShown.model_fields})
+        if contact else None,
         lead_agency=complaint.lead_agency, co_agencies=list(complaint.co_agencies),
         handed_over_from=complaint.handed_over_from, forwarded_platform=complaint.forwarded_platform,
         received_at=complaint.received_at, updated_at=complaint.updated_at, due_at=complaint.due_at,

@@ -24,6 +24,15 @@ class Complainant(BaseModel):
     id_number: str | None = Field(None, pattern=r"^[0-9A-Za-z]{6,32}$")
 
 
+class ComplainantShown(BaseModel):
+    """The complainant as a response shows them: in full to whoever handles the complaint, else masked
+    ("王*", "137****0007"), so the input's patterns do not hold here."""
+    name: str | None
+    phone: str | None
+    email: str | None
+    id_number: str | None
+
+
 class ComplaintCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -66,7 +75,7 @@ class ComplaintPublic(BaseModel):
     description: str
     amount: Decimal | None
     occurred_at: datetime | None
-    complainant: Complainant | None = Field(description="masked unless the caller handles the complaint")
+    complainant: ComplainantShown | None = Field(description="masked unless the caller handles the complaint")
     lead_agency: str
     co_agencies: list[str]
     handed_over_from: str | None = Field(description="the agency of the intake's city, when the subject is elsewhere")
