@@ -112,7 +112,7 @@ class ComplainantFlag(Base, table=True):
     flagged_at: datetime = Field(sa_type=UtcDateTime)
     cleared_by: str | None = Field(default=None, max_length=128)
     cleared_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-    clear_reason: str | None = Field(default=None, max_length=500)
+    clear_reason: str | None = Field(default=None, max_length=2000)
 
 
 class ComplaintCluster(Base, table=True):

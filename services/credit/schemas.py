@@ -1,7 +1,7 @@
 """API models of the credit service (never the table classes)."""
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -14,7 +14,7 @@ class _Body(BaseModel):
 
 class ProposalIn(_Body):
     record_id: str = Field(min_length=1, max_length=36)
-    reasons: list[str] = Field(min_length=1, max_length=20)
+    reasons: list[Annotated[str, Field(min_length=1, max_length=500)]] = Field(min_length=1, max_length=20)
 
 
 class Decision(_Body):

@@ -85,7 +85,7 @@ class CreditRecord(Base, table=True):
     fine_amount: Decimal | None = Field(default=None, max_digits=14, decimal_places=2)
     legal_basis: str | None = Field(default=None, max_length=500)
     subjective_intent: bool | None = None
-    summary: str | None = Field(default=None, max_length=2000)
+    summary: str | None = Field(default=None, sa_type=Text)  # a listing's: every reason and the decision's
     decided_on: date | None = None
     publicity_until: date | None = None
     repaired_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
@@ -117,7 +117,7 @@ class Listing(Base, table=True):
     uscc: str = Field(max_length=18)
     proposal_id: str = Field(foreign_key="listing_proposal.id", max_length=36)
     record_id: str = Field(foreign_key="credit_record.id", max_length=36)
-    basis: str = Field(max_length=1000)
+    basis: str = Field(sa_type=Text)  # the proposal's reasons and the decision's, joined
     status: str = Field(max_length=8)  # active | removed
     listed_on: date
     removal_request_from: date

@@ -114,3 +114,34 @@ async def test_a_masked_complainant_matches_the_documented_response_found_by_fuz
     assert shown.status_code == 200 and "*" in shown.json()["complainant"]["phone"]
     schema = {"$ref": "#/components/schemas/ComplaintPublic", "components": openapi["components"]}
     assert list(Draft202012Validator(schema).iter_errors(shown.json())) == []
+
+
+async def test_a_reason_as_long_as_the_api_accepts_is_stored_whole_found_by_fuzzing(system):
+    """Schemathesis found a flag cleared with a 2,000-character reason (what every reason may be) a 500 on
+    PostgreSQL: the column held 500. A listing joins the proposal's reasons and the decision's into one basis,
+    which held 1,000; each of a proposal's reasons is now at most 500 characters."""
+    from datetime import timedelta
+
+    from tests.integration.test_credit_story import clock_moved, decided, profile_when
+    from tests.support import publish, random_uscc
+    reason, haizhu = "理" * 2000, officer("440105-amr")
+    async with system.client("complaints") as client:
+        created = (await client.post("/v1/complaints", json=complaint_body(), headers=auth(**INTAKE))).json()
+        flag = (await client.post(f"/v1/complaints/{created['id']}/complainant-flag", json={"reason": "恶意投诉"},
+                                  headers=haizhu)).json()
+        cleared = await client.post(f"/v1/complainant-flags/{flag['id']}/clear", json={"reason": reason},
+                                    headers=haizhu)
+    assert cleared.status_code == 200 and cleared.json()["clear_reason"] == reason
+
+    uscc = random_uscc()
+    await publish(system.broker.bootstrap, "case.decided", subject="case", payload=decided(uscc))
+    async with system.client("credit") as client:
+        profile = await profile_when(client, uscc, lambda p: p["proposals"])
+        too_long = await client.post(f"/v1/subjects/{uscc}/listing-proposals", json={
+            "record_id": profile["records"][0]["id"], "reasons": ["情" * 501]}, headers=haizhu)
+        with clock_moved(system["credit"].runtime, timedelta(days=10)):
+            listed = await client.post(f"/v1/listing-proposals/{profile['proposals'][0]['id']}/decision",
+                                       json={"decision": "list", "reason": reason}, headers=haizhu)
+        listing = (await client.get(f"/v1/subjects/{uscc}", headers=haizhu)).json()["listings"][0]
+    assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"].startswith("reasons")
+    assert listed.status_code == 200 and listing["basis"].endswith("; " + reason)
