@@ -1,8 +1,9 @@
 """Settings every service shares, read from the environment (12-factor)."""
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.messaging.kafka import DEFAULT_FETCH_MAX_WAIT_MS
@@ -62,6 +63,17 @@ class ServiceSettings(BaseSettings):
     service_name: str = "service"
     port: int = 8000
     database_url: str | None = None
+
+    @field_validator("uscc_exceptions")
+    @classmethod
+    def _exceptions_have_the_shape_of_a_uscc(cls, value: str) -> str:
+        # An exception skips only the check characters; any other length would pass intake and then fail to
+        # store (every USCC column holds 18).
+        codes = [c.strip() for c in value.split(",") if c.strip()]
+        wrong = [c for c in codes if not re.fullmatch(r"[0-9A-Z]{18}", c.upper())]
+        if wrong:
+            raise ValueError(f"JOINTSUP_USCC_EXCEPTIONS: {', '.join(wrong)} not 18 letters and digits")
+        return value
 
     @model_validator(mode="after")
     def _refuse_dev_secrets_outside_development(self) -> "ServiceSettings":

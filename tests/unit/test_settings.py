@@ -1,4 +1,4 @@
-"""Settings refuse development secrets outside development."""
+"""Settings refuse development secrets outside development, and values that could not work."""
 import pytest
 from pydantic import ValidationError
 
@@ -31,3 +31,13 @@ def test_service_specific_database_url_wins(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://db/shared")
     monkeypatch.setenv("COMPLAINTS_DATABASE_URL", "postgresql://db/complaints")
     assert ComplaintsSettings().resolved_database_url() == "postgresql://db/complaints"
+
+
+def test_a_uscc_exception_must_have_the_shape_of_a_uscc(monkeypatch):
+    """An exception skips the check characters only: a code of another length would pass intake and fail to
+    store in the 18-character columns."""
+    monkeypatch.setenv("JOINTSUP_USCC_EXCEPTIONS", " 91350100m000100y44 , 9135010")
+    with pytest.raises(ValidationError, match="9135010 not 18"):
+        ComplaintsSettings()
+    monkeypatch.setenv("JOINTSUP_USCC_EXCEPTIONS", " 91350100m000100y44 ,")
+    assert ComplaintsSettings().uscc_exception_set == {"91350100M000100Y44"}
