@@ -9,11 +9,13 @@ from pathlib import Path
 import httpx
 
 from drills.load import CLUSTER_SIZE, LEAD, clusters_in, escalated, load
+from services.complaints.settings import DEV_OPEN311_KEYS
 from shared.identity import mint_token
 from shared.settings import DEV_JWT_SECRET
 
 COMPLAINTS = 30
 PLATFORM = "taobao"
+OPEN311_KEY = DEV_OPEN311_KEYS.split("=")[0]
 PARTNER = "440100-tax"  # receives the referral, the assist and a joint task
 DRAWN = 0.8  # how often a path parameter takes a seeded id rather than a generated value
 
@@ -64,7 +66,8 @@ async def seed(s) -> dict[str, list]:
         items = await _eventually(notify, "/v1/inbox", 1, key="items")
         subscription = await _ok(await notify.post("/v1/subscriptions", json={
             "url": "http://127.0.0.1:9/jointsup-fuzz", "event_types": ["*"]}, headers=LEAD_OFFICE))
-    return {"complaint_id": clustered + plain[:5] + escalated(ids)[:2], **seeded,
+    complaint_ids = clustered + plain[:5] + escalated(ids)[:2]
+    return {"complaint_id": complaint_ids, "request_id": complaint_ids, **seeded,  # Open311 names them requests
             "item_id": [item["id"] for item in items[:10]], "subscription_id": [subscription["id"]]}
 
 
@@ -109,11 +112,15 @@ async def _seed_credit(credit: httpx.AsyncClient, uscc: str) -> dict[str, list]:
 
 
 def write_config(seeded: dict[str, list], path: Path) -> Path:
-    """A schemathesis.toml that draws each seeded path parameter from its ids."""
+    """A schemathesis.toml that draws each seeded path parameter from its ids, and Open311's api_key query
+    parameter from the development key the stack runs with. (Bound in the form body as well, schemathesis
+    4.32 still sent made-up keys there.)"""
+    bindings = {f"path.{name}": values for name, values in seeded.items()}
+    bindings["query.api_key"] = [OPEN311_KEY]
     lines = []
-    for name, values in seeded.items():
-        lines += [f"[dictionaries.{name}]", f"values = {json.dumps(values)}", ""]
+    for key, values in bindings.items():
+        lines += [f"[dictionaries.{key.replace('.', '_')}]", f"values = {json.dumps(values)}", ""]
     lines.append("[parameters]")
-    lines += [f'"path.{name}" = {{ dictionary = "{name}", probability = {DRAWN} }}' for name in seeded]
+    lines += [f'"{key}" = {{ dictionary = "{key.replace(".", "_")}", probability = {DRAWN} }}' for key in bindings]
     path.write_text("\n".join(lines) + "\n")
     return path

@@ -21,6 +21,18 @@ _SUBJECT_ATTRIBUTES = {"uscc": "uscc", "subject_name": "name", "platform": "plat
                        "region": "region"}
 
 
+_TEXT = {"type": "string"}
+_REQUEST_FORM = {"requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
+    "type": "object", "required": ["api_key", "service_code"],
+    "properties": {
+        "api_key": {**_TEXT, "description": "the intake centre's key"},
+        "service_code": {**_TEXT, "description": "a category code, from GET /open311/v2/services.json"},
+        "description": _TEXT, "first_name": _TEXT, "last_name": _TEXT, "phone": _TEXT, "email": _TEXT,
+        "attribute[kind]": {"type": "string", "enum": ["complaint", "report"]},
+        "attribute[external_ref]": {**_TEXT, "description": "the centre's own id; repeats are idempotent"},
+        **{f"attribute[{attribute}]": _TEXT for attribute in _SUBJECT_ATTRIBUTES}}}}}}}
+
+
 class Open311Error(Exception):
     def __init__(self, code: int, description: str):
         self.code, self.description = code, description
@@ -38,7 +50,7 @@ async def services(runtime: RuntimeDep) -> list[dict]:
             for c in runtime.registry.categories.values()]
 
 
-@router.post("/requests.json", status_code=status.HTTP_201_CREATED)
+@router.post("/requests.json", status_code=status.HTTP_201_CREATED, openapi_extra=_REQUEST_FORM)
 async def create_request(request: Request, session: SessionDep, runtime: RuntimeDep):
     """A complaint from form fields; the api_key stands for an intake centre."""
     form = await request.form()
