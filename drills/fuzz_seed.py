@@ -29,7 +29,7 @@ LEAD_OFFICE = _officer(LEAD, "officer", "lead")
 CAC = _officer("440100-cac")
 
 
-async def _ok(response: httpx.Response) -> dict | list:
+def _ok(response: httpx.Response) -> dict | list:
     if response.status_code >= 300:
         raise RuntimeError(f"seeding the fuzzing: {response.request.method} {response.request.url} answered "
                            f"{response.status_code} {response.text}")
@@ -39,7 +39,7 @@ async def _ok(response: httpx.Response) -> dict | list:
 async def _eventually(client: httpx.AsyncClient, path: str, expected: int, key: str | None = None) -> list[dict]:
     """What `path` lists once it lists `expected` (it fills from events: wait for them to be consumed)."""
     for _ in range(120):
-        found = await _ok(await client.get(path, headers=LEAD_OFFICE))
+        found = _ok(await client.get(path, headers=LEAD_OFFICE))
         found = found[key] if key else found
         if len(found) >= expected:
             return found
@@ -56,7 +56,7 @@ async def seed(s) -> dict[str, list]:
     plain = [i for i in ids[len(clustered):] if i not in escalated(ids)]
     async with httpx.AsyncClient(base_url=s.url("complaints"), timeout=30) as complaints:
         for complaint_id in plain[:3]:
-            await _ok(await complaints.post(f"/v1/complaints/{complaint_id}/forward", json={"platform": PLATFORM},
+            _ok(await complaints.post(f"/v1/complaints/{complaint_id}/forward", json={"platform": PLATFORM},
                                             headers=LEAD_OFFICE))
     async with httpx.AsyncClient(base_url=s.url("cases"), timeout=30) as cases:
         seeded = await _seed_cases(cases, expected_clues=clusters_in(COMPLAINTS) + len(escalated(ids)))
@@ -64,7 +64,7 @@ async def seed(s) -> dict[str, list]:
         seeded |= await _seed_credit(credit, seeded.pop("decided_uscc"))
     async with httpx.AsyncClient(base_url=s.url("notify"), timeout=30) as notify:
         items = await _eventually(notify, "/v1/inbox", 1, key="items")
-        subscription = await _ok(await notify.post("/v1/subscriptions", json={
+        subscription = _ok(await notify.post("/v1/subscriptions", json={
             "url": "http://127.0.0.1:9/jointsup-fuzz", "event_types": ["*"]}, headers=LEAD_OFFICE))
     complaint_ids = clustered + plain[:5] + escalated(ids)[:2]
     return {"complaint_id": complaint_ids, "request_id": complaint_ids, **seeded,  # Open311 names them requests
@@ -75,21 +75,21 @@ async def _seed_cases(cases: httpx.AsyncClient, *, expected_clues: int) -> dict[
     """Three of the load's clues filed as cases: one decided (a serious penalty, so credit proposes listing),
     one referred to and assisted by the partner agency, one with a joint action."""
     clues = await _eventually(cases, "/v1/clues", expected_clues)
-    filed = [await _ok(await cases.post(f"/v1/clues/{clue['id']}/verification", json={"decision": "file"},
+    filed = [_ok(await cases.post(f"/v1/clues/{clue['id']}/verification", json={"decision": "file"},
                                         headers=LEAD_OFFICE)) for clue in clues[:3]]
     referred, joint, decided = (clue["case_id"] for clue in filed)
-    referral = await _ok(await cases.post(f"/v1/cases/{referred}/referrals", json={
+    referral = _ok(await cases.post(f"/v1/cases/{referred}/referrals", json={
         "to_agency": PARTNER, "kind": "function", "reason": "演练：移送"}, headers=LEAD_OFFICE))
-    assist = await _ok(await cases.post(f"/v1/cases/{referred}/assists", json={
+    assist = _ok(await cases.post(f"/v1/cases/{referred}/assists", json={
         "to_agency": PARTNER, "request": "调取网店交易记录"}, headers=LEAD_OFFICE))
-    action = await _ok(await cases.post(f"/v1/cases/{joint}/joint-actions", json={
+    action = _ok(await cases.post(f"/v1/cases/{joint}/joint-actions", json={
         "participants": ["440100-cac", PARTNER],
         "tasks": [{"agency": "440100-cac", "title": "清理网店违法信息"}, {"agency": PARTNER, "title": "核查涉税情况"}]},
         headers=LEAD_OFFICE))
-    await _ok(await cases.post(f"/v1/joint-actions/{action['id']}/consultations", json={
+    _ok(await cases.post(f"/v1/joint-actions/{action['id']}/consultations", json={
         "held_on": date.today().isoformat(), "attendees": [LEAD, "440100-cac", PARTNER], "conclusions": "分工协作"},
         headers=CAC))
-    await _ok(await cases.post(f"/v1/cases/{decided}/decision", json={
+    _ok(await cases.post(f"/v1/cases/{decided}/decision", json={
         "outcome": "penalty", "measures": ["fine"], "fine_amount": "2000000.00", "legal_basis": "《食品安全法》",
         "subjective_intent": True}, headers=LEAD_OFFICE))
     return {"clue_id": [clue["id"] for clue in clues], "case_id": [referred, joint, decided],
@@ -103,7 +103,7 @@ async def _seed_credit(credit: httpx.AsyncClient, uscc: str) -> dict[str, list]:
     """The decided subject's credit records and the listing proposal credit made of its penalty."""
     for _ in range(120):
         response = await credit.get(f"/v1/subjects/{uscc}", headers=LEAD_OFFICE)  # 404 until case.decided is in
-        profile = await _ok(response) if response.status_code != 404 else {"proposals": []}
+        profile = _ok(response) if response.status_code != 404 else {"proposals": []}
         if profile["proposals"]:
             return {"record_id": [record["id"] for record in profile["records"]],
                     "proposal_id": [proposal["id"] for proposal in profile["proposals"]]}
