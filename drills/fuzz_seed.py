@@ -3,6 +3,7 @@ schemathesis reaches the handlers behind a real id as well as the 404 of a made-
 dictionary of its path parameter (schemathesis.toml), which the fuzzer draws from most of the time."""
 import asyncio
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -36,15 +37,15 @@ def _ok(response: httpx.Response) -> dict | list:
     return response.json()
 
 
-async def _eventually(client: httpx.AsyncClient, path: str, expected: int, key: str | None = None) -> list[dict]:
-    """What `path` lists once it lists `expected` (it fills from events: wait for them to be consumed)."""
+async def _eventually(client: httpx.AsyncClient, path: str, ready: Callable[[dict | list], bool]) -> dict | list:
+    """What `path` answers once `ready` holds of it: it fills from events, so wait for them to be consumed
+    (a 404 is an aggregate not known yet)."""
     for _ in range(120):
-        found = _ok(await client.get(path, headers=LEAD_OFFICE))
-        found = found[key] if key else found
-        if len(found) >= expected:
+        response = await client.get(path, headers=LEAD_OFFICE)
+        if response.status_code != 404 and ready(found := _ok(response)):
             return found
         await asyncio.sleep(0.5)
-    raise RuntimeError(f"seeding the fuzzing: {len(found)} in {client.base_url}{path}, {expected} expected")
+    raise RuntimeError(f"seeding the fuzzing: {client.base_url}{path} never had what was expected")
 
 
 async def seed(s) -> dict[str, list]:
@@ -63,7 +64,7 @@ async def seed(s) -> dict[str, list]:
     async with httpx.AsyncClient(base_url=s.url("credit"), timeout=30) as credit:
         seeded |= await _seed_credit(credit, seeded.pop("decided_uscc"))
     async with httpx.AsyncClient(base_url=s.url("notify"), timeout=30) as notify:
-        items = await _eventually(notify, "/v1/inbox", 1, key="items")
+        items = (await _eventually(notify, "/v1/inbox", lambda page: page["items"]))["items"]
         subscription = _ok(await notify.post("/v1/subscriptions", json={
             "url": "http://127.0.0.1:9/jointsup-fuzz", "event_types": ["*"]}, headers=LEAD_OFFICE))
     complaint_ids = clustered + plain[:5] + escalated(ids)[:2]
@@ -74,7 +75,7 @@ async def seed(s) -> dict[str, list]:
 async def _seed_cases(cases: httpx.AsyncClient, *, expected_clues: int) -> dict[str, list]:
     """Three of the load's clues filed as cases: one decided (a serious penalty, so credit proposes listing),
     one referred to and assisted by the partner agency, one with a joint action."""
-    clues = await _eventually(cases, "/v1/clues", expected_clues)
+    clues = await _eventually(cases, "/v1/clues", lambda clues: len(clues) >= expected_clues)
     filed = [_ok(await cases.post(f"/v1/clues/{clue['id']}/verification", json={"decision": "file"},
                                         headers=LEAD_OFFICE)) for clue in clues[:3]]
     referred, joint, decided = (clue["case_id"] for clue in filed)
@@ -101,14 +102,9 @@ async def _seed_cases(cases: httpx.AsyncClient, *, expected_clues: int) -> dict[
 
 async def _seed_credit(credit: httpx.AsyncClient, uscc: str) -> dict[str, list]:
     """The decided subject's credit records and the listing proposal credit made of its penalty."""
-    for _ in range(120):
-        response = await credit.get(f"/v1/subjects/{uscc}", headers=LEAD_OFFICE)  # 404 until case.decided is in
-        profile = _ok(response) if response.status_code != 404 else {"proposals": []}
-        if profile["proposals"]:
-            return {"record_id": [record["id"] for record in profile["records"]],
-                    "proposal_id": [proposal["id"] for proposal in profile["proposals"]]}
-        await asyncio.sleep(0.5)
-    raise RuntimeError(f"seeding the fuzzing: credit proposed no listing of {uscc}")
+    profile = await _eventually(credit, f"/v1/subjects/{uscc}", lambda profile: profile["proposals"])
+    return {"record_id": [record["id"] for record in profile["records"]],
+            "proposal_id": [proposal["id"] for proposal in profile["proposals"]]}
 
 
 def write_config(seeded: dict[str, list], path: Path) -> Path:
