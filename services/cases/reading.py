@@ -7,7 +7,7 @@ from sqlalchemy import String, case, cast, exists, false, func, literal, null, o
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.identity import Principal
+from shared.identity import Principal, regions_overseen
 from shared.messaging.journal import TimelineStep
 from shared.problems import NotFound
 from shared.runtime import ServiceRuntime
@@ -70,16 +70,6 @@ async def get_clue(session, runtime, principal, clue_id: str) -> Clue:
     return clue
 
 
-def _regions(principal: Principal, runtime: ServiceRuntime) -> list[str]:
-    """The regions a lead office oversees (its own and those below); none for anyone else."""
-    if not (principal.has_role("lead") and principal.region):
-        return []
-    try:
-        return runtime.registry.regions_below(principal.region)
-    except ValueError:
-        return []
-
-
 def _everything(principal: Principal) -> bool:
     return principal.has_role("admin", "service")
 
@@ -89,7 +79,7 @@ async def list_clues(session, runtime, principal, *, complaint: str | None, subj
     query = select(Clue)
     if not _everything(principal):
         query = query.where(or_(Clue.agency == (principal.agency or "\0"),
-                                Clue.subject_region.in_(_regions(principal, runtime))))
+                                Clue.subject_region.in_(regions_overseen(principal, runtime.registry))))
     if status:
         query = query.where(Clue.status == status)
     if subject:
@@ -106,7 +96,7 @@ async def list_cases(session, runtime, principal, *, subject: str | None, status
     query = select(Case)
     if not _everything(principal):
         mine = exists().where(CaseParticipant.case_id == Case.id, CaseParticipant.agency == (principal.agency or "\0"))
-        query = query.where(or_(mine, Case.subject_region.in_(_regions(principal, runtime))))
+        query = query.where(or_(mine, Case.subject_region.in_(regions_overseen(principal, runtime.registry))))
     if status:
         query = query.where(Case.status == status)
     if subject:
@@ -187,4 +177,5 @@ async def work_items(session: AsyncSession, *, agencies: list[str] | None = None
 async def overdue_in_region(session: AsyncSession, runtime: ServiceRuntime, principal: Principal,
                             page: Page = Page()) -> tuple[list[WorkItem], int]:
     """Everything overdue whose responsible agency sits in the lead office's region or below."""
-    return await work_items(session, regions=_regions(principal, runtime), only_overdue=True, page=page)
+    regions = regions_overseen(principal, runtime.registry)
+    return await work_items(session, regions=regions, only_overdue=True, page=page)

@@ -3,7 +3,6 @@ from datetime import datetime, timezone
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from sqlmodel import select
 
 from shared.app import RuntimeDep, SessionDep
 from shared.identity import Principal, require_roles
@@ -15,7 +14,7 @@ from .domain.grounds import REJECTION_GROUNDS
 from .schemas import (AcceptanceDecision, CloseRequest, ComplaintCreate, ComplaintFilter, ComplaintPage,
                       ComplaintPublic, FlagPublic, ForwardRequest, MediationResult, Note, PlatformResponse,
                       Reason, Reclassification, Timeline)
-from .tables import ComplainantFlag, Complaint
+from .tables import Complaint
 
 router = APIRouter(prefix="/v1", tags=["complaints"])
 public_router = APIRouter(prefix="/v1/public", tags=["public"])
@@ -161,19 +160,21 @@ async def flag_complainant(complaint_id: str, body: Reason, session: SessionDep,
 
 
 @router.get("/complainant-flags", response_model=list[FlagPublic], responses=PROBLEMS)
-async def list_flags(session: SessionDep, active: bool = True,
+async def list_flags(session: SessionDep, runtime: RuntimeDep, active: bool = True,
                      principal: Principal = FlagReviewer) -> list[FlagPublic]:
-    flags = (await session.exec(select(ComplainantFlag).where(ComplainantFlag.active == active)
-                                .order_by(ComplainantFlag.flagged_at.desc()).limit(500))).all()
+    """The flags the caller reviews, newest first: raised on its agency's complaints, in the regions its lead office
+    oversees, or (administrators) all."""
+    flags = await early_warning.list_flags(session, principal=principal, registry=runtime.registry, active=active)
     return [FlagPublic.model_validate(f, from_attributes=True) for f in flags]
 
 
 @router.post("/complainant-flags/{flag_id}/clear", response_model=FlagPublic, responses=PROBLEMS)
-async def clear_flag(flag_id: str, body: Reason, session: SessionDep,
+async def clear_flag(flag_id: str, body: Reason, session: SessionDep, runtime: RuntimeDep,
                      principal: Principal = FlagReviewer) -> FlagPublic:
-    """Clear a flag: the complainant's next complaints are no longer held, and counting starts afresh."""
-    flag = await early_warning.clear_flag(session, flag_id=flag_id, actor=principal.sub, reason=body.reason,
-                                          now=datetime.now(timezone.utc))
+    """Clear a flag the caller reviews: the complainant's next complaints are no longer held, and counting starts
+    afresh."""
+    flag = await early_warning.clear_flag(session, principal=principal, registry=runtime.registry, flag_id=flag_id,
+                                          reason=body.reason, now=datetime.now(timezone.utc))
     await session.commit()
     return FlagPublic.model_validate(flag, from_attributes=True)
 

@@ -8,9 +8,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db import upsert_insert
 from shared.events.payloads.complaints import ComplainantFlagged, ComplaintClusterAlert
+from shared.identity import Principal, regions_overseen
 from shared.problems import NotFound
+from shared.registry import Registry
 from shared.subjects import ref_of
 
+from .domain.access import reviews_flag
 from .journal import Journal
 from .tables import ComplainantFlag, Complaint, ComplaintCluster
 
@@ -143,9 +146,10 @@ async def flag(journal: Journal, *, reasons: list[str], source: str, actor: str,
     """Flag the complaint's complainant and announce it without personal data."""
     complaint = journal.complaint
     flag_ = ComplainantFlag(id=str(uuid.uuid4()), complainant_key=complaint.complainant_key,
-                            phone_key=complaint.complainant_phone_key, reasons=reasons, source=source,
-                            complaints_in_window=complaints, subjects_in_window=subjects, flagged_by=actor,
-                            flagged_at=journal.now)
+                            phone_key=complaint.complainant_phone_key, complaint_id=complaint.id,
+                            agency=complaint.lead_agency, region=complaint.subject_region, reasons=reasons,
+                            source=source, complaints_in_window=complaints, subjects_in_window=subjects,
+                            flagged_by=actor, flagged_at=journal.now)
     journal.session.add(flag_)
     await journal.emit("complainant.flagged", ComplainantFlagged(
         complainant_key=complaint.complainant_key, reasons=reasons, flagged_by=actor,
@@ -154,10 +158,23 @@ async def flag(journal: Journal, *, reasons: list[str], source: str, actor: str,
     return flag_
 
 
-async def clear_flag(session: AsyncSession, *, flag_id: str, actor: str, reason: str, now: datetime) -> ComplainantFlag:
+async def list_flags(session: AsyncSession, *, principal: Principal, registry: Registry,
+                     active: bool) -> list[ComplainantFlag]:
+    """The newest flags the caller reviews (at most 500)."""
+    query = select(ComplainantFlag).where(ComplainantFlag.active == active)
+    if not principal.has_role("admin"):
+        query = query.where(or_(ComplainantFlag.agency == (principal.agency or "\0"),
+                                ComplainantFlag.region.in_(regions_overseen(principal, registry))))
+    return list((await session.exec(query.order_by(ComplainantFlag.flagged_at.desc()).limit(500))).all())
+
+
+async def clear_flag(session: AsyncSession, *, principal: Principal, registry: Registry, flag_id: str, reason: str,
+                     now: datetime) -> ComplainantFlag:
+    """End a flag the caller reviews: the complainant's next complaints are no longer held."""
     flag_ = await session.get(ComplainantFlag, flag_id)
-    if flag_ is None:
+    if flag_ is None or not reviews_flag(principal, agency=flag_.agency, region=flag_.region, registry=registry):
         raise NotFound(f"no complainant flag {flag_id}")
+    actor = principal.sub
     if flag_.active:
         flag_.active, flag_.cleared_by, flag_.cleared_at, flag_.clear_reason = False, actor, now, reason
         session.add(flag_)

@@ -3,8 +3,7 @@ from sqlalchemy import and_, exists, func, or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.identity import Principal
-from shared.identity.principal import region_of_agency
+from shared.identity import Principal, regions_overseen
 from shared.messaging.journal import TimelineStep
 from shared.pii import mask_contact
 from shared.problems import NotFound
@@ -86,11 +85,8 @@ def _scope(principal: Principal, runtime: ServiceRuntime, filters: ComplaintFilt
     clauses = []
     if principal.has_role("officer", "lead"):
         clauses.append(handled_by(agency, filters))
-    if principal.has_role("lead") and (region := region_of_agency(agency)) is not None:
-        try:
-            clauses.append(Complaint.subject_region.in_(runtime.registry.regions_below(region)))
-        except ValueError:
-            pass
+    if regions := regions_overseen(principal, runtime.registry):
+        clauses.append(Complaint.subject_region.in_(regions))
     if principal.has_role("intake"):
         clauses.append(Complaint.intake_agency == agency)
     return or_(*clauses) if clauses else Complaint.id.is_(None)

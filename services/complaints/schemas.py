@@ -180,6 +180,9 @@ class FlagPublic(BaseModel):
     id: str
     complainant_key: str
     active: bool
+    complaint_id: str | None = Field(None, description="the complaint it was raised on")
+    agency: str | None = Field(None, description="that complaint's lead agency, which reviews the flag")
+    region: str | None = Field(None, description="that complaint's subject region, whose lead office reviews it")
     reasons: list[str]
     source: str
     complaints_in_window: int | None

@@ -104,6 +104,10 @@ class ComplainantFlag(Base, table=True):
     complainant_key: str = Field(max_length=64, index=True)
     phone_key: str | None = Field(default=None, max_length=64, index=True)
     active: bool = Field(default=True, index=True)
+    # Where it was raised, which decides who reviews it: the complaint, its lead agency and its subject's region.
+    complaint_id: str | None = Field(default=None, max_length=36)
+    agency: str | None = Field(default=None, max_length=32, index=True)
+    region: str | None = Field(default=None, max_length=6, index=True)
     reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     source: str = Field(max_length=8)  # auto | officer
     complaints_in_window: int | None = None

@@ -48,8 +48,9 @@ async def list_inbox(session: SessionDep, principal: PrincipalDep, unread_only: 
 async def mark_read(session: SessionDep, principal: PrincipalDep,
                     item_id: int = Path(ge=1, le=2**31 - 1)) -> InboxItemPublic:  # INTEGER on PostgreSQL
     """Mark one of the caller's notifications read (repeating it changes nothing)."""
+    recipient = _recipient(principal)  # first: a caller without an inbox learns nothing of which items exist
     item = await session.get(InboxItem, item_id)
-    if item is None or item.recipient != _recipient(principal):
+    if item is None or item.recipient != recipient:
         raise NotFound(f"no inbox item {item_id}")
     if item.read_at is None:
         item.read_at = datetime.now(timezone.utc)

@@ -7,3 +7,13 @@ from .principal import Principal
 def oversees(principal: Principal, region: str, registry: Registry) -> bool:
     """True for a `lead` caller whose region is `region` or one of its ancestors."""
     return bool(principal.has_role("lead") and principal.region and registry.is_within(region, principal.region))
+
+
+def regions_overseen(principal: Principal, registry: Registry) -> list[str]:
+    """The regions a lead office oversees (its own and those below); none for anyone else."""
+    if not (principal.has_role("lead") and principal.region):
+        return []
+    try:
+        return registry.regions_below(principal.region)
+    except ValueError:  # a region the registry does not know: it oversees nothing
+        return []

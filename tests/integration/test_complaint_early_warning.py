@@ -98,6 +98,33 @@ async def test_an_officer_flag_holds_the_next_complaint_and_the_platform_waits(s
     assert held["status"] == "held" and held["forwarded_platform"] is None  # not fast-forwarded
 
 
+async def test_a_flag_is_listed_where_it_was_raised_and_cleared_only_there(system):
+    """The agency that handled the complaint, the lead office over its region and administrators review a flag;
+    another district, or another city's lead office, neither lists it nor clears it."""
+    async with system.client("complaints") as client:
+        complaint = await post(client, complaint_body())
+        flag = (await client.post(f"/v1/complaints/{complaint['id']}/complainant-flag", json={"reason": "批量索赔"},
+                                  headers=officer("440105-amr"))).json()
+
+        async def listed(headers) -> bool:
+            response = await client.get("/v1/complainant-flags", headers=headers)
+            assert response.status_code == 200, response.text
+            return flag["id"] in {f["id"] for f in response.json()}
+
+        reviewers = [officer("440105-amr"), officer("440100-amr", "officer", "lead"),
+                     auth(agency="440000-amr", roles=["admin"])]
+        outsiders = [officer("440106-amr"), officer("330100-amr", "officer", "lead")]
+        assert [await listed(h) for h in reviewers] == [True, True, True]
+        assert [await listed(h) for h in outsiders] == [False, False]
+        refused = [(await client.post(f"/v1/complainant-flags/{flag['id']}/clear", json={"reason": "x"},
+                                      headers=h)).status_code for h in outsiders]
+        cleared = await client.post(f"/v1/complainant-flags/{flag['id']}/clear", json={"reason": "复核后解除"},
+                                    headers=reviewers[1])
+    assert (flag["complaint_id"], flag["agency"], flag["region"]) == (complaint["id"], "440105-amr", "440105")
+    assert refused == [404, 404]
+    assert cleared.status_code == 200 and cleared.json()["active"] is False
+
+
 async def test_concurrent_sweeps_report_each_overdue_step_once(system):
     runtime = system["complaints"].runtime
     async with system.client("complaints") as client:

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from alembic import command
 from sqlalchemy import create_engine, insert, select
 
-from services.complaints.tables import Complaint, ComplaintAgency
+from services.complaints.tables import ComplainantFlag, Complaint, ComplaintAgency, ComplaintStep
 from shared.db import alembic_config, sync_url
 
 
@@ -40,3 +40,33 @@ async def test_0005_copies_status_category_and_received_at_onto_existing_agency_
     assert [(r.agency, r.status, r.category) for r in rows] == [
         ("440100-psb", "mediating", "food_safety"), ("440105-amr", "mediating", "food_safety")]
     assert all(r.received_at == received for r in rows)
+
+
+def _flags_placed_by_0007(url: str) -> list:
+    config = alembic_config(url, "complaints")
+    command.upgrade(config, "complaints_0006")
+    engine = create_engine(sync_url(url))
+    at = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
+    with engine.begin() as conn:
+        conn.execute(insert(Complaint.__table__).values(
+            id="c-flagged", kind="complaint", channel="web", external_ref="m-2", status="received",
+            category="food_safety", category_source="given", category_terms=[], subject_region="440105",
+            description="x", lead_agency="440105-amr", co_agencies=[], created_by="t", received_at=at, updated_at=at))
+        conn.execute(insert(ComplaintStep.__table__), [
+            {"complaint_id": "c-flagged", "at": at, "actor": "t", "action": action, "detail": detail, "events": []}
+            for action, detail in (("received", {}), ("complainant_flagged", {"flag_id": "f-1", "reasons": ["x"]}))])
+        conn.execute(insert(ComplainantFlag.__table__), [  # the columns 0006 has
+            {"id": flag_id, "complainant_key": "k", "active": True, "reasons": ["x"], "source": "officer",
+             "flagged_by": "t", "flagged_at": at} for flag_id in ("f-1", "f-unknown")])
+    command.upgrade(config, "head")
+    with engine.connect() as conn:
+        rows = conn.execute(select(ComplainantFlag.id, ComplainantFlag.complaint_id, ComplainantFlag.agency,
+                                   ComplainantFlag.region).order_by(ComplainantFlag.id)).all()
+    engine.dispose()
+    return rows
+
+
+async def test_0007_places_each_existing_flag_at_the_complaint_it_was_raised_on(databases):
+    rows = await asyncio.to_thread(_flags_placed_by_0007, databases.url("complaints_0007"))
+    assert [tuple(row) for row in rows] == [("f-1", "c-flagged", "440105-amr", "440105"),
+                                            ("f-unknown", None, None, None)]

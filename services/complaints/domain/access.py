@@ -26,3 +26,13 @@ def read_access(principal: Principal, *, handling_agencies: set[str], subject_re
     if principal.has_role("admin", "service"):
         return Access.MASKED
     return Access.NONE
+
+
+def reviews_flag(principal: Principal, *, agency: str | None, region: str | None, registry: Registry) -> bool:
+    """A complainant flag is reviewed where it was raised: by the officers of the agency that handled the
+    complaint, by the lead office over its region, and by administrators."""
+    if principal.has_role("admin"):
+        return True
+    if agency is not None and principal.agency == agency and principal.has_role("officer", "lead"):
+        return True
+    return region is not None and oversees(principal, region, registry)
