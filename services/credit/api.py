@@ -4,7 +4,7 @@ from sqlmodel import select
 
 from shared.app import RuntimeDep, SessionDep
 from shared.identity import Principal, require_roles
-from shared.problems import InvalidInput, NotFound
+from shared.problems import Forbidden, InvalidInput, NotFound
 from shared.subjects import checked_uscc
 
 from . import draws, listing, observations, records, repairs
@@ -20,6 +20,8 @@ PROBLEMS = {s: {"model": None, "content": {"application/problem+json": {}}} for 
 Officer = require_roles("officer", "lead")
 Reader = require_roles("officer", "lead", "admin", "service")
 Overseer = require_roles("lead", "admin")
+# A subject asks for repair through any agency's window, or an administrator records it; the deciding agency decides.
+RepairDesk = require_roles("officer", "lead", "admin")
 
 
 def _uscc(runtime, uscc: str) -> str:
@@ -49,8 +51,7 @@ async def propose_listing(uscc: str, body: ProposalIn, session: SessionDep, runt
     if record is None or record.uscc != _uscc(runtime, uscc) or record.kind != "penalty":
         raise InvalidInput(f"subject {uscc} has no penalty record {body.record_id}", field="record_id")
     if principal.agency != record.agency:
-        raise InvalidInput(f"only {record.agency}, which decided the penalty, proposes the listing",
-                           field="record_id")
+        raise Forbidden(f"only {record.agency}, which decided the penalty, proposes the listing")
     proposal = await listing.propose(credit, record, reasons=body.reasons, source="officer", actor=principal.sub)
     await session.commit()
     return ProposalOut.model_validate(proposal, from_attributes=True)
@@ -76,7 +77,7 @@ async def report_execution(sanction_id: str, session: SessionDep, runtime: Runti
 @router.post("/subjects/{uscc}/repairs", status_code=status.HTTP_201_CREATED, response_model=RepairOut,
              responses=PROBLEMS)
 async def request_repair(uscc: str, body: RepairIn, session: SessionDep, runtime: RuntimeDep,
-                         principal: Principal = Reader) -> RepairOut:
+                         principal: Principal = RepairDesk) -> RepairOut:
     repair, check = await repairs.request(Credit.of(session, runtime), principal, _uscc(runtime, uscc),
                                           record_id=body.record_id, reason=body.reason, evidence=body.evidence,
                                           obligations_met=body.obligations_met, commitment=body.commitment)
@@ -103,8 +104,9 @@ async def revoke_record(record_id: str, body: Revocation, session: SessionDep, r
              responses=PROBLEMS)
 async def start_observation(body: ObservationIn, session: SessionDep, runtime: RuntimeDep,
                             principal: Principal = Officer) -> ObservationOut:
+    """An observation period (观察期) over a subject of the caller's region, or (a lead office) over a business model."""
     uscc = _uscc(runtime, body.uscc) if body.uscc else None
-    observation = await observations.start(Credit.of(session, runtime), actor=principal.sub, uscc=uscc,
+    observation = await observations.start(Credit.of(session, runtime), principal, uscc=uscc,
                                            business_tag=body.business_tag, starts_on=body.starts_on,
                                            ends_on=body.ends_on, reason=body.reason)
     return ObservationOut.model_validate(observation, from_attributes=True)
@@ -113,8 +115,9 @@ async def start_observation(body: ObservationIn, session: SessionDep, runtime: R
 @router.post("/inspection-draws", status_code=status.HTTP_201_CREATED, response_model=DrawOut, responses=PROBLEMS)
 async def make_draw(body: DrawIn, session: SessionDep, runtime: RuntimeDep,
                     principal: Principal = Officer) -> DrawOut:
-    """双随机: subjects per tier share and inspectors per subject, reproducible from the seed."""
-    record = await draws.make(Credit.of(session, runtime), actor=principal.sub, seed=body.seed, region=body.region,
+    """双随机: subjects per tier share and inspectors per subject, reproducible from the seed; over the caller's
+    region (by default) or a region below it."""
+    record = await draws.make(Credit.of(session, runtime), principal, seed=body.seed, region=body.region,
                               category=body.category, shares=body.shares, inspectors=body.inspectors,
                               conflicts=body.conflicts, per_subject=body.inspectors_per_subject)
     return draw_out(record)

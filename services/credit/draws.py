@@ -4,21 +4,17 @@ import uuid
 from sqlmodel import select
 
 from shared.events.payloads.credit import InspectionDrawPublished
-from shared.problems import InvalidInput
+from shared.identity import Principal, serves
+from shared.problems import Forbidden, InvalidInput
 
 from .context import Credit
 from .domain.draws import METHOD, NotEnoughInspectors, draw
 from .tables import CreditRecord, InspectionDraw, Subject, SubjectComplaint
 
 
-async def population(credit: Credit, *, region: str | None, category: str | None) -> dict[str, str]:
+async def population(credit: Credit, *, region: str, category: str | None) -> dict[str, str]:
     """USCC → tier for the subjects in the region (and below), with a record or complaint in the category."""
-    query = select(Subject.uscc, Subject.tier)
-    if region:
-        try:
-            query = query.where(Subject.region.in_(credit.runtime.registry.regions_below(region)))
-        except ValueError as exc:
-            raise InvalidInput(str(exc), field="region") from None
+    query = select(Subject.uscc, Subject.tier).where(Subject.region.in_(credit.runtime.registry.regions_below(region)))
     rows = dict((await credit.session.exec(query)).all())
     if category:
         with_category = set((await credit.session.exec(select(CreditRecord.uscc).where(
@@ -28,9 +24,17 @@ async def population(credit: Credit, *, region: str | None, category: str | None
     return rows
 
 
-async def make(credit: Credit, *, actor: str, seed: str, region: str | None, category: str | None,
+async def make(credit: Credit, principal: Principal, *, seed: str, region: str | None, category: str | None,
                shares: dict[str, float] | None, inspectors: list[str], conflicts: dict[str, list[str]],
                per_subject: int) -> InspectionDraw:
+    """A draw over `region` (by default the caller's own), which the caller's agency must serve."""
+    region = region or principal.region
+    if region is None:
+        raise Forbidden("the token names no region to draw in")
+    if region not in credit.runtime.registry.regions:
+        raise InvalidInput(f"unknown region {region}", field="region")
+    if not serves(principal, region, credit.runtime.registry):
+        raise Forbidden(f"{principal.agency} does not serve region {region}")
     subjects = await population(credit, region=region, category=category)
     used_shares = {**credit.rules.inspection_shares, **(shares or {})}
     try:
@@ -39,7 +43,7 @@ async def make(credit: Credit, *, actor: str, seed: str, region: str | None, cat
     except NotEnoughInspectors as exc:
         raise InvalidInput(str(exc), field="inspectors") from None
     record = InspectionDraw(
-        id=str(uuid.uuid4()), seed=seed, population=len(subjects), method=METHOD, created_by=actor,
+        id=str(uuid.uuid4()), seed=seed, population=len(subjects), method=METHOD, created_by=principal.sub,
         created_at=credit.now,
         inputs={"region": region, "category": category, "shares": used_shares, "inspectors": sorted(inspectors),
                 "per_subject": per_subject, "conflicts": {k: sorted(v) for k, v in sorted(conflicts.items())}},

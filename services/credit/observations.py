@@ -2,9 +2,12 @@
 import uuid
 
 from shared.events.payloads.credit import CreditObservation
+from shared.identity import Principal, serves
+from shared.problems import Forbidden
+from shared.uscc import uscc_region
 
 from .context import Credit
-from .tables import Observation
+from .tables import Observation, Subject
 
 
 def payload(o: Observation) -> CreditObservation:
@@ -12,10 +15,19 @@ def payload(o: Observation) -> CreditObservation:
                              ends_on=o.ends_on, reason=o.reason)
 
 
-async def start(credit: Credit, *, actor: str, uscc: str | None, business_tag: str | None, starts_on, ends_on,
-                reason: str) -> Observation:
+async def start(credit: Credit, principal: Principal, *, uscc: str | None, business_tag: str | None, starts_on,
+                ends_on, reason: str) -> Observation:
+    """A subject is observed by an agency serving its region; a business model, which knows no region, only by a
+    lead office (the joint meeting sets that policy)."""
+    if uscc is not None:
+        subject = await credit.session.get(Subject, uscc)
+        region = subject.region if subject is not None and subject.region else uscc_region(uscc)
+        if not serves(principal, region, credit.runtime.registry):
+            raise Forbidden(f"the subject is registered in region {region}, which {principal.agency} does not serve")
+    elif not principal.has_role("lead"):
+        raise Forbidden("an observation period for a business model is set by a lead office")
     observation = Observation(id=str(uuid.uuid4()), uscc=uscc, business_tag=business_tag, starts_on=starts_on,
-                              ends_on=ends_on, reason=reason, created_by=actor, created_at=credit.now)
+                              ends_on=ends_on, reason=reason, created_by=principal.sub, created_at=credit.now)
     credit.session.add(observation)
     await announce(credit, observation)
     await credit.session.commit()

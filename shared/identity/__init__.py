@@ -1,8 +1,9 @@
 """Identity: JWT verification, the principal, FastAPI dependencies, a dev token CLI."""
 from .deps import PrincipalDep, current_principal, require_roles
 from .principal import ROLES, Principal, region_of_agency
-from .scope import oversees, regions_overseen
+from .scope import oversees, regions_overseen, serves
 from .tokens import InvalidToken, TokenVerifier, mint_token
 
 __all__ = ["ROLES", "InvalidToken", "Principal", "PrincipalDep", "TokenVerifier", "current_principal",
-           "mint_token", "oversees", "region_of_agency", "regions_overseen", "require_roles"]
+           "mint_token", "oversees", "region_of_agency", "regions_overseen", "require_roles",
+           "serves"]

@@ -4,6 +4,12 @@ from shared.registry import Registry
 from .principal import Principal
 
 
+def serves(principal: Principal, region: str, registry: Registry) -> bool:
+    """True for a caller whose agency's region is `region` or one of its ancestors, whatever its role: an agency
+    acts over its own region and those below it."""
+    return bool(principal.region and registry.is_within(region, principal.region))
+
+
 def oversees(principal: Principal, region: str, registry: Registry) -> bool:
     """True for a `lead` caller whose region is `region` or one of its ancestors."""
     return bool(principal.has_role("lead") and principal.region and registry.is_within(region, principal.region))

@@ -11,6 +11,7 @@ from tests.integration.test_credit_story import clock_moved, decided, ok, profil
 from tests.support import auth, eventually, officer, outbox_types, publish, random_uscc, unique
 
 HAIZHU_AMR = officer("440105-amr")
+TIANHE_AMR = officer("440106-amr")
 
 
 async def listed_subject(system, client) -> tuple[str, dict]:
@@ -97,15 +98,17 @@ async def test_draws_are_reproducible_and_public(system):
             await profile_when(client, uscc, lambda p: p["records"])
         body = {"seed": unique("seed"), "region": "440106", "shares": {"A": 1.0, "B": 1.0, "C": 1.0, "D": 1.0},
                 "inspectors": ["insp-1", "insp-2", "insp-3"], "inspectors_per_subject": 2}
-        first = await ok(await client.post("/v1/inspection-draws", json=body, headers=HAIZHU_AMR), 201)
-        again = await ok(await client.post("/v1/inspection-draws", json=body, headers=HAIZHU_AMR), 201)
+        first = await ok(await client.post("/v1/inspection-draws", json=body, headers=TIANHE_AMR), 201)
+        again = await ok(await client.post("/v1/inspection-draws", json=body, headers=TIANHE_AMR), 201)
         public = await ok(await client.get(f"/v1/public/inspection-draws/{first['id']}"))
         too_few = await client.post("/v1/inspection-draws", json={**body, "inspectors": ["insp-1"]},
-                                    headers=HAIZHU_AMR)
+                                    headers=TIANHE_AMR)
+        not_its_region = await client.post("/v1/inspection-draws", json=body, headers=HAIZHU_AMR)
     assert first["drawn"] == again["drawn"] and first["population"] == again["population"] >= 2
     assert {d["tier"] for d in first["drawn"]} >= {"C"}
     assert public["seed"] == body["seed"] and public["drawn"] == first["drawn"] and "sha256" in public["method"]
     assert too_few.status_code == 422
+    assert not_its_region.status_code == 403  # Haizhu's officers do not draw Tianhe's subjects
 
 
 async def test_observation_period_reaches_the_cases_service(system):

@@ -145,3 +145,21 @@ def test_unreadable_or_malformed_files_are_registry_errors(tmp_path):
         Registry.load(tmp_path / "missing.yaml")
     with pytest.raises(RegistryError, match="regions"):
         Registry.load(_broken(tmp_path, lambda d: d.pop("regions")))
+
+
+def _caller(agency: str, *roles: str) -> "Principal":
+    from shared.identity import Principal, region_of_agency
+    return Principal(sub="t", agency=agency, roles=frozenset(roles), region=region_of_agency(agency))
+
+
+def test_an_agency_serves_its_region_and_below_and_a_lead_office_oversees_them(registry):
+    from shared.identity import oversees, regions_overseen, serves
+    city, district, other_city = _caller("440100-amr", "officer"), _caller("440105-amr", "officer"), \
+        _caller("330100-amr", "officer", "lead")
+    assert serves(city, "440105", registry) and serves(district, "440105", registry)
+    assert not serves(district, "440100", registry) and not serves(district, "440106", registry)
+    assert not serves(other_city, "440105", registry) and not serves(city, "999999", registry)
+    assert not oversees(city, "440105", registry)  # serving is not overseeing: that takes the lead role
+    assert oversees(_caller("440100-amr", "lead"), "440105", registry)
+    assert set(regions_overseen(other_city, registry)) == {"330100", "330106"}
+    assert regions_overseen(city, registry) == [] and regions_overseen(_caller("999999-amr", "lead"), registry) == []
