@@ -2,8 +2,8 @@
 2xx, 401, 403 or 404 as the contract says (or, for a caller let through, the 409 or 422 of the state it finds).
 
 A service's test module lists one `Row` per route of its OpenAPI (`assert_every_route_listed` keeps it so) and
-checks each with `statuses`. A route that changes what it is called on makes fresh resources for each caller
-(`fresh`), so one caller's success never decides what the next one sees.
+checks each with `statuses` in a `Scene`. A route that changes what it is called on makes fresh resources for each
+caller (`fresh`), so one caller's success never decides what the next one sees.
 """
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -32,6 +32,22 @@ Resources = dict[str, Any]
 
 
 @dataclass(frozen=True)
+class Scene:
+    """What a service's rows run in: the running system, a client of the service, and the resources the rows
+    share (filled once per module)."""
+
+    system: Any
+    client: httpx.AsyncClient
+    shared: Resources = field(default_factory=dict)
+
+    async def post(self, path: str, body: dict | None = None, *, headers: dict, status: int = 200) -> dict:
+        """Make something through the API, as `headers` may; the answer it must give is `status`."""
+        response = await self.client.post(path, json=body, headers=headers)
+        assert response.status_code == status, response.text
+        return response.json()
+
+
+@dataclass(frozen=True)
 class Row:
     """One route, and what each caller gets from it."""
 
@@ -41,7 +57,7 @@ class Row:
     body: dict | Callable[[Resources], dict] | None = None  # JSON
     form: dict | None = None  # form-encoded instead (Open311)
     query: dict = field(default_factory=dict)
-    fresh: Callable[[], Awaitable[Resources]] | None = None  # resources made anew for each caller
+    fresh: Callable[[Scene], Awaitable[Resources]] | None = None  # resources made anew for each caller
     problems: bool = True  # refusals are problem+json (Open311 answers in its own error format)
 
     @property
@@ -66,13 +82,13 @@ def signed_in(status: int, **refused: int) -> dict[str, int]:
     return {**anyone(status), "public": 401, **refused}
 
 
-async def statuses(client: httpx.AsyncClient, row: Row, shared: Resources) -> dict[str, int]:
+async def statuses(scene: Scene, row: Row) -> dict[str, int]:
     """What each caller gets; every refusal must be problem+json."""
     got = {}
     for caller, headers in CALLERS.items():
-        resources = await row.fresh() if row.fresh else shared
+        resources = await row.fresh(scene) if row.fresh else scene.shared
         body = row.body(resources) if callable(row.body) else row.body
-        response = await client.request(row.method, row.path.format(**resources), json=body, data=row.form,
+        response = await scene.client.request(row.method, row.path.format(**resources), json=body, data=row.form,
                                         params=row.query, headers=headers)
         got[caller] = response.status_code
         if response.status_code >= 400 and row.problems:

@@ -22,7 +22,9 @@ Lead = require_roles("lead")
 
 
 @router.post("/clues", status_code=status.HTTP_201_CREATED, response_model=ClueOut,
-             responses={200: {"model": ClueOut, "description": "the same source + source_ref again"}, **PROBLEMS})
+             responses={**PROBLEMS, 200: {"model": ClueOut, "description": "the same source + source_ref again"},
+                        409: {"model": None, "content": {"application/problem+json": {}}, "description":
+                              "the same source + source_ref again, by a caller who may not see that clue"}})
 async def register_clue(body: ClueCreate, response: Response, session: SessionDep, runtime: RuntimeDep,
                         principal: Principal = ClueSource) -> ClueOut:
     """A clue from monitoring, a platform report or an agency's own finding; verified within 15 working days."""

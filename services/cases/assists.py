@@ -39,7 +39,7 @@ async def request(session, runtime, principal, case_id: str, *, to_agency: str, 
 
 async def respond(session, runtime, principal, assist_id: str, *, findings: str) -> Assist:
     assist = (await session.exec(for_update(select(Assist).where(Assist.id == assist_id), session))).first()
-    if assist is None or principal.agency not in (assist.from_agency, assist.to_agency):
+    if assist is None or await case_files.visible(session, runtime, principal, assist.case_id) is None:
         raise NotFound(f"no assist {assist_id}")
     if not (principal.agency == assist.to_agency and principal.has_role("officer", "lead")):
         raise Forbidden(f"only officers of {assist.to_agency} may answer this request")

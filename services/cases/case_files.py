@@ -25,12 +25,21 @@ async def participants(session: AsyncSession, case_id: str) -> set[str]:
     return set((await session.exec(select(CaseParticipant.agency).where(CaseParticipant.case_id == case_id))).all())
 
 
-async def get_visible(session: AsyncSession, runtime: ServiceRuntime, principal: Principal, case_id: str,
-                      *, lock: bool = False) -> Case:
+async def visible(session: AsyncSession, runtime: ServiceRuntime, principal: Principal, case_id: str,
+                  *, lock: bool = False) -> Case | None:
+    """The case if the caller may read it, else None. The one rule for a case and for what is done on it (its
+    referrals, assists and joint actions): whoever may read the case sees them, to anyone else they are unknown."""
     query = select(Case).where(Case.id == case_id)
     case = (await session.exec(for_update(query, session) if lock else query)).first()
     if case is None or not may_read(principal, participants=await participants(session, case_id),
                                     region=case.subject_region, registry=runtime.registry):
+        return None
+    return case
+
+
+async def get_visible(session: AsyncSession, runtime: ServiceRuntime, principal: Principal, case_id: str,
+                      *, lock: bool = False) -> Case:
+    if (case := await visible(session, runtime, principal, case_id, lock=lock)) is None:
         raise NotFound(f"no case {case_id}")
     return case
 

@@ -43,6 +43,8 @@ async def register(journal: CaseJournal, *, source: str, source_ref: str, subjec
 async def register_from_http(session: AsyncSession, runtime: ServiceRuntime, principal: Principal, *, source: str,
                              source_ref: str, subject: SubjectRef, category: str, agency: str | None,
                              summary: str, complaint_ids: list[str]) -> tuple[Clue, bool]:
+    """As `register`; the clue already registered is returned only to whoever registered it (a retry) or may see
+    it."""
     try:
         runtime.registry.category(category)
         lead = agency or runtime.registry.route(category, subject.region).lead
@@ -59,6 +61,8 @@ async def register_from_http(session: AsyncSession, runtime: ServiceRuntime, pri
         await session.rollback()
         clue = (await session.exec(select(Clue).where(Clue.source == source, Clue.source_ref == source_ref))).one()
         created = False
+    if not created and clue.created_by != principal.sub and not await clue_visible(session, runtime, principal, clue):
+        raise Conflict("a clue with this source reference is already registered")
     return clue, created
 
 

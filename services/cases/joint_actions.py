@@ -47,17 +47,17 @@ async def start(session, runtime, principal, case_id: str, *, participants: list
     return action, rows
 
 
-async def _action(session, principal, action_id: str, *, lock: bool = False) -> JointAction:
+async def _action(session, runtime, principal, action_id: str, *, lock: bool = False) -> JointAction:
     query = select(JointAction).where(JointAction.id == action_id)
     action = (await session.exec(for_update(query, session) if lock else query)).first()
-    if action is None or principal.agency not in (action.lead_agency, *action.participants):
+    if action is None or await case_files.visible(session, runtime, principal, action.case_id) is None:
         raise NotFound(f"no joint action {action_id}")
     return action
 
 
 async def complete_task(session, runtime, principal, action_id: str, task_id: str, *,
                         result: str | None) -> tuple[JointAction, list[JointTask]]:
-    action = await _action(session, principal, action_id, lock=True)
+    action = await _action(session, runtime, principal, action_id, lock=True)
     task = await session.get(JointTask, task_id)
     if task is None or task.action_id != action.id:
         raise NotFound(f"no task {task_id} in joint action {action_id}")
@@ -86,9 +86,10 @@ async def complete_task(session, runtime, principal, action_id: str, task_id: st
 
 async def consult(session, runtime, principal, action_id: str, *, held_on: date, attendees: list[str],
                   conclusions: str) -> Consultation:
-    action = await _action(session, principal, action_id)
-    if not principal.has_role("officer", "lead"):
-        raise Forbidden("only officers record consultations")
+    action = await _action(session, runtime, principal, action_id)
+    parties = (action.lead_agency, *action.participants)
+    if not (principal.agency in parties and principal.has_role("officer", "lead")):
+        raise Forbidden(f"only officers of the joint action's agencies ({', '.join(parties)}) record consultations")
     journal = CaseJournal(session, runtime)
     consultation = Consultation(id=str(uuid.uuid4()), action_id=action.id, held_on=held_on,
                                 attendees=list(attendees), conclusions=conclusions, recorded_by=principal.sub,

@@ -24,12 +24,12 @@ _EVENT = {"accept": "referral.accepted", "reject": "referral.rejected", "forward
 
 async def refer(session: AsyncSession, runtime: ServiceRuntime, principal: Principal, case_id: str, *,
                 to_agency: str, kind: str, reason: str, documents: list[str]) -> Referral:
-    if problem := referral_problem(runtime.registry, kind, principal.agency or "", to_agency):
+    case, journal = await case_files.load_for_action(session, runtime, principal, case_id, "refer")
+    if problem := referral_problem(runtime.registry, kind, case.agency, to_agency):
         raise InvalidInput(problem, field="to_agency")
     if missing := missing_documents(kind, documents):
         raise InvalidInput(f"a criminal transfer must carry: {', '.join(missing)} (Decree 310 Art. 6)",
                            field="documents")
-    case, journal = await case_files.load_for_action(session, runtime, principal, case_id, "refer")
     status = "awaiting_approval" if kind == "criminal" else "pending"
     referral = Referral(id=str(uuid.uuid4()), case_id=case.id, kind=kind, from_agency=case.agency,
                         to_agency=to_agency, reason=reason, documents=list(documents), status=status,
@@ -59,9 +59,10 @@ async def _transfer(journal: CaseJournal, referral: Referral, *, actor: str) -> 
 async def _load(session: AsyncSession, runtime: ServiceRuntime, principal: Principal, referral_id: str,
                 action: str) -> tuple[Referral, CaseJournal]:
     referral = (await session.exec(for_update(select(Referral).where(Referral.id == referral_id), session))).first()
-    sides = {lifecycle.SENDER: referral.from_agency, lifecycle.RECEIVER: referral.to_agency} if referral else {}
-    if referral is None or principal.agency not in sides.values():
+    # The receiver reads the case only once the referral is transferred (a criminal one: once it is approved).
+    if referral is None or await case_files.visible(session, runtime, principal, referral.case_id) is None:
         raise NotFound(f"no referral {referral_id}")
+    sides = {lifecycle.SENDER: referral.from_agency, lifecycle.RECEIVER: referral.to_agency}
     side = lifecycle.REFERRAL_ACTIONS[action].side
     if not (principal.agency == sides[side] and principal.has_role("officer", "lead")):
         raise Forbidden(f"only officers of the {side} ({sides[side]}) may {action} this referral")

@@ -11,42 +11,36 @@ from datetime import date, timedelta
 import pytest
 
 from shared.events.payloads.complaints import ComplainantFlagged
-from tests.access import CALLERS, OWNER, Row, anyone, assert_every_route_listed, expect, signed_in, statuses
+from tests.access import CALLERS, OWNER, Row, Scene, anyone, assert_every_route_listed, expect, signed_in, statuses
 from tests.integration.test_credit_story import clock_moved, decided, ok, profile_when
 from tests.support import eventually, publish, random_uscc, unique
 
-# What the makers `fresh` calls (with no arguments) work on: the running system, and the shared resources.
-RUNNING: dict = {}
-
-
-async def penalised(severity: str) -> dict:
+async def penalised(s: Scene, severity: str) -> dict:
     """The profile of a new Haizhu subject once it holds one penalty decided by Haizhu market regulation (a
     serious one comes with its listing proposal, raised in the same transaction)."""
     uscc = random_uscc()
-    await publish(RUNNING["system"].broker.bootstrap, "case.decided", subject="case",
+    await publish(s.system.broker.bootstrap, "case.decided", subject="case",
                   payload=decided(uscc, severity=severity, fine=None if severity == "minor" else "50000.00"))
-    async with RUNNING["system"].client("credit") as client:
-        return await profile_when(client, uscc, lambda p: p["records"])
+    return await profile_when(s.client, uscc, lambda p: p["records"])
 
 
-async def general_penalty() -> dict:
-    profile = await penalised("general")
+async def general_penalty(s: Scene) -> dict:
+    profile = await penalised(s, "general")
     return {"uscc": profile["uscc"], "record_id": profile["records"][0]["id"]}
 
 
-async def noticed_proposal() -> dict:
-    return {"proposal_id": (await penalised("serious"))["proposals"][0]["id"]}
+async def noticed_proposal(s: Scene) -> dict:
+    return {"proposal_id": (await penalised(s, "serious"))["proposals"][0]["id"]}
 
 
-async def imposed_sanction() -> dict:
+async def imposed_sanction(s: Scene) -> dict:
     """A sanction Haizhu market regulation executes, on a subject listed once the hearing period is over."""
-    profile = await penalised("serious")
-    async with RUNNING["system"].client("credit") as client:
-        with clock_moved(RUNNING["system"]["credit"].runtime, timedelta(days=10)):
-            await ok(await client.post(f"/v1/listing-proposals/{profile['proposals'][0]['id']}/decision",
-                                       json={"decision": "list", "reason": "陈述申辩不成立"}, headers=CALLERS["owner"]))
-        profile = await ok(await client.get(f"/v1/subjects/{profile['uscc']}", headers=CALLERS["owner"]))
-    return {"sanction_id": next(s["id"] for s in profile["sanctions"] if s["agency"] == OWNER)}
+    profile = await penalised(s, "serious")
+    with clock_moved(s.system["credit"].runtime, timedelta(days=10)):
+        await s.post(f"/v1/listing-proposals/{profile['proposals'][0]['id']}/decision",
+                     {"decision": "list", "reason": "陈述申辩不成立"}, headers=CALLERS["owner"])
+    profile = await ok(await s.client.get(f"/v1/subjects/{profile['uscc']}", headers=CALLERS["owner"]))
+    return {"sanction_id": next(sanction["id"] for sanction in profile["sanctions"] if sanction["agency"] == OWNER)}
 
 
 def repair_body(resources: dict) -> dict:
@@ -54,24 +48,23 @@ def repair_body(resources: dict) -> dict:
             "obligations_met": True, "commitment": True}
 
 
-async def requested_repair() -> dict:
+async def requested_repair(s: Scene) -> dict:
     """A repair requested (by Haizhu itself) of the shared subject's penalty."""
-    async with RUNNING["system"].client("credit") as client:
-        shared = RUNNING["shared"]
-        repair = await ok(await client.post(f"/v1/subjects/{shared['uscc']}/repairs", json=repair_body(shared),
-                                            headers=CALLERS["owner"]), 201)
+    repair = await s.post(f"/v1/subjects/{s.shared['uscc']}/repairs", repair_body(s.shared),
+                          headers=CALLERS["owner"], status=201)
     return {"repair_id": repair["id"]}
 
 
-async def flagged_complainant() -> str:
+async def flagged_complainant(s: Scene) -> str:
     key = unique("complainant")
-    await publish(RUNNING["system"].broker.bootstrap, "complainant.flagged", subject=key, payload=ComplainantFlagged(
+    await publish(s.system.broker.bootstrap, "complainant.flagged", subject=key, payload=ComplainantFlagged(
         complainant_key=key, reasons=["30 天内投诉 25 次"], flagged_by="440100-12345"))
-    async with RUNNING["system"].client("credit") as client:
-        async def recorded():
-            response = await client.get(f"/v1/complainants/{key}", headers=CALLERS["admin"])
-            return response.status_code == 200 and response.json()
-        await eventually(recorded, what=f"the complainant record of {key}")
+
+    async def recorded():
+        response = await s.client.get(f"/v1/complainants/{key}", headers=CALLERS["admin"])
+        return response.status_code == 200 and response.json()
+
+    await eventually(recorded, what=f"the complainant record of {key}")
     return key
 
 
@@ -86,15 +79,15 @@ def draw_body(resources: dict) -> dict:
 
 
 @pytest.fixture(scope="module")
-async def resources(system) -> dict:
+async def scene(system):
     """A Haizhu subject with a minor penalty, an inspection draw over Haizhu, a flagged complainant."""
-    RUNNING["system"] = system
-    profile = await penalised("minor")
     async with system.client("credit") as client:
-        draw = await ok(await client.post("/v1/inspection-draws", json=draw_body({}), headers=CALLERS["owner"]), 201)
-    RUNNING["shared"] = {"uscc": profile["uscc"], "record_id": profile["records"][0]["id"], "draw_id": draw["id"],
-                         "complainant_key": await flagged_complainant()}
-    return RUNNING["shared"]
+        s = Scene(system, client)
+        profile = await penalised(s, "minor")
+        draw = await s.post("/v1/inspection-draws", draw_body({}), headers=CALLERS["owner"], status=201)
+        s.shared.update(uscc=profile["uscc"], record_id=profile["records"][0]["id"], draw_id=draw["id"],
+                        complainant_key=await flagged_complainant(s))
+        yield s
 
 
 # Profiles and checks: officers and leads anywhere (credit is shared across agencies), services and admins.
@@ -146,6 +139,5 @@ def test_every_route_has_a_row(system):
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[row.id for row in ROWS])
-async def test_access(system, resources, row):
-    async with system.client("credit") as client:
-        assert await statuses(client, row, resources) == row.expected
+async def test_access(scene, row):
+    assert await statuses(scene, row) == row.expected

@@ -9,11 +9,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from shared.events.payloads.cases import CaseReferred
-from tests.access import CALLERS, OWNER, Row, anyone, assert_every_route_listed, expect, signed_in, statuses
+from tests.access import CALLERS, OWNER, Row, Scene, anyone, assert_every_route_listed, expect, signed_in, statuses
 from tests.support import eventually, publish, unique
 
 UNREACHABLE = "http://127.0.0.1:9/hooks"  # loopback targets are allowed in tests; nothing listens on port 9
-DEAD_LETTERS: list[str] = []  # the owner's failed deliveries: the retry row takes a new one for each caller
 
 
 async def subscribe(client, headers, url: str, **filters) -> dict:
@@ -31,7 +30,7 @@ async def refer_to_owner(system, case: str) -> str:
 
 
 @pytest.fixture(scope="module")
-async def resources(system) -> dict:
+async def scene(system):
     """The owning agency's inbox item, subscription and failed deliveries (one per caller, for the retry row)."""
     owner, case = CALLERS["owner"], unique("case")
     async with system.client("notify") as client:
@@ -44,18 +43,20 @@ async def resources(system) -> dict:
             items = (await client.get("/v1/inbox", headers=owner)).json()["items"]
             return [i for i in items if i["aggregate_id"] == case]
 
-        async def dead_letters():
+        async def dead_lettered():
             failed = (await client.get("/v1/deliveries", params={"status": "failed"}, headers=owner)).json()
             ids = [d["id"] for d in failed if d["event_id"] == event_id]
             return ids if len(ids) == len(CALLERS) else None
 
         (item,) = await eventually(inbox_item, what="the referral in the owner's inbox")
-        DEAD_LETTERS[:] = await eventually(dead_letters, what="every webhook of the referral dead-lettered")
-    return {"item_id": item["id"], "subscription_id": subscriptions[0]["id"]}
+        dead_letters = await eventually(dead_lettered, what="every webhook of the referral dead-lettered")
+        yield Scene(system, client, {"item_id": item["id"], "subscription_id": subscriptions[0]["id"],
+                                     "dead_letters": dead_letters})
 
 
-async def a_dead_letter() -> dict:
-    return {"delivery_id": DEAD_LETTERS.pop()}
+async def a_dead_letter(s: Scene) -> dict:
+    """One of the owner's failed deliveries, a new one for each caller."""
+    return {"delivery_id": s.shared["dead_letters"].pop()}
 
 
 NO_INBOX = dict(service=403)  # a token naming no agency or platform
@@ -81,7 +82,6 @@ def test_every_route_has_a_row(system):
     assert_every_route_listed(system["notify"].app.openapi(), ROWS)
 
 
-@pytest.mark.parametrize("row", ROWS, ids=[r.id for r in ROWS])
-async def test_access(system, resources, row):
-    async with system.client("notify") as client:
-        assert await statuses(client, row, resources) == row.expected
+@pytest.mark.parametrize("row", ROWS, ids=[row.id for row in ROWS])
+async def test_access(scene, row):
+    assert await statuses(scene, row) == row.expected

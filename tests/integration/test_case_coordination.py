@@ -52,6 +52,53 @@ async def test_a_second_clue_on_the_same_subject_joins_the_open_case(system):
     assert "case.filed" not in await outbox_types(system["cases"].runtime, other["id"])
 
 
+async def test_a_repeated_source_reference_shows_the_clue_only_to_who_may_see_it(system):
+    uscc = random_uscc()
+    body = {"source": "monitoring", "source_ref": unique("mon"), "agency": "440105-amr",
+            "category": "false_advertising", "subject": {"uscc": uscc, "region": "440105"}, "summary": "网络监测发现"}
+    async with system.client("cases") as client:
+        clue = await ok(await client.post("/v1/clues", json=body, headers=HAIZHU_AMR), 201)
+        stranger = await client.post("/v1/clues", json=body, headers=officer("440106-amr"))
+        stranger_reads = await client.get(f"/v1/clues/{clue['id']}", headers=officer("440106-amr"))
+        lead_office = await ok(await client.post("/v1/clues", json=body, headers=officer("440100-amr", "lead")))
+        owner = await ok(await client.post("/v1/clues", json=body, headers=HAIZHU_AMR))
+    assert stranger.status_code == 409 and stranger.headers["content-type"] == "application/problem+json"
+    assert "already registered" in stranger.json()["detail"] and stranger_reads.status_code == 404
+    assert clue["id"] not in stranger.text and uscc not in stranger.text and "subject" not in stranger.json()
+    assert lead_office["id"] == owner["id"] == clue["id"]
+
+
+async def test_a_platform_retrying_its_report_gets_its_clue_back(system):
+    """A platform never reads clues, but a retry after a lost answer still learns the id it registered."""
+    platform = auth(roles=["platform"], platform="taobao")
+    body = {"source": "platform_report", "source_ref": unique("tb"), "category": "counterfeit",
+            "subject": {"uscc": random_uscc(), "region": "440105"}, "summary": "平台巡查发现售假"}
+    async with system.client("cases") as client:
+        first = await ok(await client.post("/v1/clues", json=body, headers=platform), 201)
+        retry = await ok(await client.post("/v1/clues", json=body, headers=platform))
+        other_platform = await client.post("/v1/clues", json=body, headers=auth(roles=["platform"], platform="jd"))
+    assert retry["id"] == first["id"] and other_platform.status_code == 409
+
+
+async def test_a_criminal_referral_is_unknown_to_the_police_until_approved(system):
+    police = officer("440100-psb")
+    async with system.client("cases") as client:
+        case = await new_case(client)
+        referral = await ok(await client.post(f"/v1/cases/{case['id']}/referrals", json={
+            "to_agency": "440100-psb", "kind": "criminal", "reason": "涉嫌销售假冒注册商标的商品罪",
+            "documents": ["transfer_letter", "investigation_report", "seized_items_list",
+                          "test_or_appraisal_reports"]}, headers=HAIZHU_AMR), 201)
+        path = f"/v1/referrals/{referral['id']}"
+        before = [await client.post(f"{path}/approve", headers=police),
+                  await client.post(f"{path}/accept", headers=police),
+                  await client.get(f"/v1/cases/{case['id']}", headers=police)]
+        await ok(await client.post(f"{path}/approve", headers=HAIZHU_AMR))
+        approves_after = await client.post(f"{path}/approve", headers=police)
+        accepted = await ok(await client.post(f"{path}/accept", headers=police))
+    assert [r.status_code for r in before] == [404, 404, 404]
+    assert approves_after.status_code == 403 and accepted["status"] == "accepted"
+
+
 @pytest.mark.parametrize(("kind", "to_agency", "status"), [
     ("function", "440100-tax", "pending"), ("takedown", "440000-ca", "pending"),
     ("cross_region", "330106-amr", "pending"), ("upward", "440100-amr", "pending"),

@@ -1,4 +1,7 @@
-"""Who may read a case: its participants, the lead office over its region, services and admins."""
+"""Who may read a case: its participants, the lead office over its region, services and admins.
+
+The same rule says who sees the case's referrals, assists and joint actions (`case_files.visible`).
+"""
 from shared.identity import Principal, oversees
 from shared.registry import Registry
 
