@@ -18,7 +18,7 @@ import tempfile
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
-from drills import fuzz_seed
+from drills import fuzz_hooks, fuzz_seed
 from drills.harness import stack
 from shared.events.topics import SERVICES
 from shared.identity import mint_token
@@ -38,7 +38,8 @@ def schemathesis(url: str, token: str, *, examples: int, seed: int, report: Path
                "--checks", CHECKS, "--max-examples", str(examples), "--seed", str(seed),
                "--header", f"Authorization: Bearer {token}", "--generation-database", "none",
                "--report", "junit", "--report-junit-path", str(report), "--no-color"]
-    return subprocess.run(command, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
+    env = {**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_HOOKS": str(Path(fuzz_hooks.__file__))}
+    return subprocess.run(command, capture_output=True, text=True, env=env)
 
 
 def outcome(report: Path) -> dict:
@@ -59,7 +60,7 @@ async def fuzz(*, examples: int = 20, seed: int = 1, report_dir: Path | None = N
     """Results by "service as caller"."""
     report_dir = report_dir or Path(tempfile.mkdtemp(prefix="jointsup-fuzz-"))
     results = {}
-    async with stack() as s:
+    async with stack(**fuzz_seed.STACK) as s:
         config = fuzz_seed.write_config(await fuzz_seed.seed(s), report_dir / "schemathesis.toml")
         for caller, claims in CALLERS.items():
             token = mint_token(DEV_JWT_SECRET, sub=f"fuzz-{caller}", **claims)

@@ -10,15 +10,15 @@ from pathlib import Path
 import httpx
 
 from drills.load import CLUSTER_SIZE, LEAD, clusters_in, escalated, load
-from services.complaints.settings import DEV_OPEN311_KEYS
+from drills.fuzz_hooks import OPEN311_KEY
 from shared.identity import mint_token
 from shared.settings import DEV_JWT_SECRET
 
 COMPLAINTS = 30
 PLATFORM = "taobao"
-OPEN311_KEY = DEV_OPEN311_KEYS.split("=")[0]
 PARTNER = "440100-tax"  # receives the referral, the assist and a joint task
 DRAWN = 0.8  # how often a path parameter takes a seeded id rather than a generated value
+STACK = {"NOTIFY_RETRY_SCHEDULE": "0,0.5"}  # the stack fuzzed: a delivery to a dead endpoint fails for good at once
 
 
 def _officer(agency: str, *roles: str) -> dict:
@@ -49,27 +49,34 @@ async def _eventually(client: httpx.AsyncClient, path: str, ready: Callable[[dic
 
 
 async def seed(s) -> dict[str, list]:
-    """Ids by path parameter: complaints (some forwarded to a platform), clues, cases (one decided), a referral,
-    an assist and a joint task for the partner agency, credit records and proposals, subjects, inbox items and
-    a webhook subscription."""
+    """Ids by path parameter: complaints (some forwarded to a platform), a complainant flag, clues, cases (one
+    decided), a referral, an assist and a joint task for the partner agency, credit records, proposals, a repair
+    request, an inspection draw and the flagged complainant's credit, subjects, inbox items, a webhook
+    subscription and its failed deliveries (the stack retries quickly: `STACK`)."""
     ids = await load(s, COMPLAINTS, rate=100)
     clustered = ids[:clusters_in(COMPLAINTS) * CLUSTER_SIZE]
     plain = [i for i in ids[len(clustered):] if i not in escalated(ids)]
     async with httpx.AsyncClient(base_url=s.url("complaints"), timeout=30) as complaints:
         for complaint_id in plain[:3]:
             _ok(await complaints.post(f"/v1/complaints/{complaint_id}/forward", json={"platform": PLATFORM},
-                                            headers=LEAD_OFFICE))
+                                      headers=LEAD_OFFICE))
+        flag = _ok(await complaints.post(f"/v1/complaints/{plain[3]}/complainant-flag",
+                                         json={"reason": "演练：批量索赔"}, headers=LEAD_OFFICE))
+    async with httpx.AsyncClient(base_url=s.url("notify"), timeout=30) as notify:
+        # before the cases and credit are seeded: their events become deliveries that fail for good
+        subscription = _ok(await notify.post("/v1/subscriptions", json={
+            "url": "http://127.0.0.1:9/jointsup-fuzz", "event_types": ["*"]}, headers=LEAD_OFFICE))
     async with httpx.AsyncClient(base_url=s.url("cases"), timeout=30) as cases:
         seeded = await _seed_cases(cases, expected_clues=clusters_in(COMPLAINTS) + len(escalated(ids)))
     async with httpx.AsyncClient(base_url=s.url("credit"), timeout=30) as credit:
-        seeded |= await _seed_credit(credit, seeded.pop("decided_uscc"))
+        seeded |= await _seed_credit(credit, seeded.pop("decided_uscc"), flag["complainant_key"])
     async with httpx.AsyncClient(base_url=s.url("notify"), timeout=30) as notify:
         items = (await _eventually(notify, "/v1/inbox", lambda page: page["items"]))["items"]
-        subscription = _ok(await notify.post("/v1/subscriptions", json={
-            "url": "http://127.0.0.1:9/jointsup-fuzz", "event_types": ["*"]}, headers=LEAD_OFFICE))
+        failed = await _eventually(notify, "/v1/deliveries?status=failed", lambda deliveries: deliveries)
     complaint_ids = clustered + plain[:5] + escalated(ids)[:2]
     return {"complaint_id": complaint_ids, "request_id": complaint_ids, **seeded,  # Open311 names them requests
-            "item_id": [item["id"] for item in items[:10]], "subscription_id": [subscription["id"]]}
+            "flag_id": [flag["id"]], "item_id": [item["id"] for item in items[:10]],
+            "subscription_id": [subscription["id"]], "delivery_id": [d["id"] for d in failed[:10]]}
 
 
 async def _seed_cases(cases: httpx.AsyncClient, *, expected_clues: int) -> dict[str, list]:
@@ -100,17 +107,27 @@ async def _seed_cases(cases: httpx.AsyncClient, *, expected_clues: int) -> dict[
             "decided_uscc": filed[2]["subject"]["uscc"]}
 
 
-async def _seed_credit(credit: httpx.AsyncClient, uscc: str) -> dict[str, list]:
-    """The decided subject's credit records and the listing proposal credit made of its penalty."""
+async def _seed_credit(credit: httpx.AsyncClient, uscc: str, complainant_key: str) -> dict[str, list]:
+    """The decided subject's credit records, the listing proposal credit made of its penalty, a repair request of
+    that penalty, a draw over the lead agency's region, and the flagged complainant's record. (No sanction: a
+    listing waits out a hearing period that ends on a later day.)"""
     profile = await _eventually(credit, f"/v1/subjects/{uscc}", lambda profile: profile["proposals"])
+    penalty = next(record for record in profile["records"] if record["kind"] == "penalty")
+    repair = _ok(await credit.post(f"/v1/subjects/{uscc}/repairs", json={
+        "record_id": penalty["id"], "reason": "演练：已整改", "obligations_met": True, "commitment": True},
+        headers=LEAD_OFFICE))
+    draw = _ok(await credit.post("/v1/inspection-draws", json={
+        "seed": "fuzz", "inspectors": ["insp-1", "insp-2"], "inspectors_per_subject": 1}, headers=LEAD_OFFICE))
+    await _eventually(credit, f"/v1/complainants/{complainant_key}", lambda records: records)
     return {"record_id": [record["id"] for record in profile["records"]],
-            "proposal_id": [proposal["id"] for proposal in profile["proposals"]]}
+            "proposal_id": [proposal["id"] for proposal in profile["proposals"]],
+            "repair_id": [repair["id"]], "draw_id": [draw["id"]], "complainant_key": [complainant_key]}
 
 
 def write_config(seeded: dict[str, list], path: Path) -> Path:
     """A schemathesis.toml that draws each seeded path parameter from its ids, and Open311's api_key query
-    parameter from the development key the stack runs with. (Bound in the form body as well, schemathesis
-    4.32 still sent made-up keys there.)"""
+    parameter from the development key the stack runs with (its form body gets the key from drills/fuzz_hooks.py:
+    schemathesis 4.32 does not bind a form field from the configuration)."""
     bindings = {f"path.{name}": values for name, values in seeded.items()}
     bindings["query.api_key"] = [OPEN311_KEY]
     lines = []
