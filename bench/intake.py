@@ -2,6 +2,8 @@
 PostgreSQL against a bare FastAPI route that only validates the same body, under the same server settings.
 A third route, the floor, validates the body and stores it as one row in one transaction through the
 service's engine: what any durable intake costs before it routes, encrypts, journals or counts anything.
+Each line also says the CPU time spent per request by the server process and by this load client: where the
+client's exceeds the server's, the client, not the route, sets the pace.
 
     .venv/bin/python -m bench.intake [--seconds 10] [--concurrency 1,8,32] [--database-url postgresql://127.0.0.1/test]
 """
@@ -15,7 +17,7 @@ import uuid
 
 import httpx
 
-from bench.figures import pct
+from bench.figures import cpu_seconds, pct
 from bench.scratch import SERVER_URL, add_database_argument, scratch_database
 from shared.broker import EmbeddedBroker, free_port
 from shared.identity import mint_token
@@ -116,16 +118,21 @@ async def main() -> None:
             for source, port in ((BASELINE_APP, baseline_port), (FLOOR_APP, floor_port)))
         try:
             print(f"{'target':<12}{'conc':>5}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
-                  f"{'vs baseline':>13}{'vs floor':>10}")
+                  f"{'vs baseline':>13}{'vs floor':>10}{'CPU ms/request: server':>24}{'client':>8}")
+            servers = {"baseline": baseline, "floor": floor, "complaints": service}
             for concurrency in (int(c) for c in args.concurrency.split(",")):
                 results = {}
                 for name, port in (("baseline", baseline_port), ("floor", floor_port), ("complaints", service_port)):
+                    before = cpu_seconds(servers[name].pid), time.process_time()
                     latencies, errors = await load(f"http://127.0.0.1:{port}", token, concurrency, args.seconds)
+                    after = cpu_seconds(servers[name].pid), time.process_time()
+                    server, client = (1000 * (b - a) / max(1, len(latencies)) for a, b in zip(before, after))
                     results[name] = len(latencies) / args.seconds
                     ratio = f"{results[name] / results['baseline']:.0%}" if name != "baseline" else ""
                     to_floor = f"{results[name] / results['floor']:.0%}" if name == "complaints" else ""
                     print(f"{name:<12}{concurrency:>5}{results[name]:>10.0f}{pct(latencies, .5):>9.1f}"
-                          f"{pct(latencies, .95):>9.1f}{pct(latencies, .99):>9.1f}{errors:>8}{ratio:>13}{to_floor:>10}")
+                          f"{pct(latencies, .95):>9.1f}{pct(latencies, .99):>9.1f}{errors:>8}{ratio:>13}{to_floor:>10}"
+                          f"{server:>24.2f}{client:>8.2f}")
         finally:
             for process in (service, baseline, floor):
                 process.terminate()
