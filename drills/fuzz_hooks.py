@@ -1,7 +1,7 @@
-"""Schemathesis hooks for the fuzzing (loaded through SCHEMATHESIS_HOOKS). Open311's form carries the development
-api_key, as the query of its GET does through schemathesis.toml, and where the generated form leaves out a category
-or a region, the fuzzer fills in real ones: a made-up key stops every request at the door, and a made-up category
-or no region before routing, so only these reach intake behind the form."""
+"""Schemathesis hooks for the fuzzing (loaded through SCHEMATHESIS_HOOKS). Open311's form gets the development
+api_key (its GET gets it from schemathesis.toml), and a real category and region where the generated form has none:
+a made-up key is refused at the door and a form without them before routing, so without these no generated request
+would reach intake behind the form."""
 import schemathesis
 
 from services.complaints.settings import DEV_OPEN311_KEYS

@@ -27,7 +27,8 @@ _REQUEST_FORM = {"requestBody": {"required": True, "content": {"application/x-ww
     "properties": {
         "api_key": {**_TEXT, "description": "the intake centre's key"},
         "service_code": {**_TEXT, "description": "a category code, from GET /open311/v2/services.json"},
-        "description": {**_TEXT, "minLength": 1}, "first_name": _TEXT, "last_name": _TEXT, "phone": _TEXT, "email": _TEXT,
+        "description": {**_TEXT, "minLength": 1},
+        "first_name": _TEXT, "last_name": _TEXT, "phone": _TEXT, "email": _TEXT,
         "attribute[kind]": {"type": "string", "enum": ["complaint", "report"]},
         "attribute[external_ref]": {**_TEXT, "description": "the centre's own id; repeats are idempotent"},
         **{f"attribute[{attribute}]": _TEXT for attribute in _SUBJECT_ATTRIBUTES}}}}}}}

@@ -104,7 +104,8 @@ async def revoke_record(record_id: str, body: Revocation, session: SessionDep, r
              responses=PROBLEMS)
 async def start_observation(body: ObservationIn, session: SessionDep, runtime: RuntimeDep,
                             principal: Principal = Officer) -> ObservationOut:
-    """An observation period (观察期) over a subject of the caller's region, or (a lead office) over a business model."""
+    """An observation period (观察期) over a subject of the caller's region, or (a lead office) over a business
+    model."""
     uscc = _uscc(runtime, body.uscc) if body.uscc else None
     observation = await observations.start(Credit.of(session, runtime), principal, uscc=uscc,
                                            business_tag=body.business_tag, starts_on=body.starts_on,

@@ -12,7 +12,7 @@ def serves(principal: Principal, region: str, registry: Registry) -> bool:
 
 def oversees(principal: Principal, region: str, registry: Registry) -> bool:
     """True for a `lead` caller whose region is `region` or one of its ancestors."""
-    return bool(principal.has_role("lead") and principal.region and registry.is_within(region, principal.region))
+    return principal.has_role("lead") and serves(principal, region, registry)
 
 
 def regions_overseen(principal: Principal, registry: Registry) -> list[str]:
