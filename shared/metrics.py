@@ -46,7 +46,7 @@ async def collect(runtime: ServiceRuntime) -> list[Metric]:
     for consumer in (c for c in runtime.consumers if c.started.is_set()):
         asking += [_within(f"{consumer.group_id} lag", _lag(runtime, consumer)),
                    _within(f"{consumer.group_id} dead letters", _dead_letters(runtime, consumer))]
-    families = [*_relay(runtime), *_consumer_outcomes(runtime), _ended_loops(runtime)]
+    families = [*_relay(runtime), *_consumer_outcomes(runtime), _refusals(runtime), _ended_loops(runtime)]
     for answered in await asyncio.gather(*asking):
         families += answered
     return families
@@ -108,6 +108,15 @@ def _consumer_outcomes(runtime: ServiceRuntime) -> list[Metric]:
         waits.add_metric([runtime.name, consumer.group_id], consumer.stats["waited_for_database"])
         assigned.add_metric([runtime.name, consumer.group_id], len(consumer.consumer.assignment()))
     return [records, waits, assigned, started, failed]
+
+
+def _refusals(runtime: ServiceRuntime) -> Metric:
+    refused = CounterMetricFamily("jointsup_events_refused", "Events a handler would not apply (an outcome for a "
+                                  "complaint its clue never came from, ...), by type and reason",
+                                  labels=["service", "type", "reason"])
+    for (event_type, reason), count in sorted(runtime.refusals.counts.items()):
+        refused.add_metric([runtime.name, event_type, reason], count)
+    return refused
 
 
 async def _lag(runtime: ServiceRuntime, consumer) -> list[Metric]:

@@ -14,6 +14,7 @@ from shared.events import topics
 from shared.identity import TokenVerifier
 from shared.messaging import EventConsumer, Handler, MessagingTables, Outbox, OutboxRelay
 from shared.messaging.kafka import connect_with_retry, ensure_topics
+from shared.messaging.refusals import Refusals
 from shared.pii import KeyedHasher, PiiCipher
 from shared.registry import Registry
 from shared.settings import ServiceSettings
@@ -49,6 +50,7 @@ class ServiceRuntime:
     # A service's own readings for /metrics, besides the shared ones: each takes the runtime and returns
     # prometheus_client metric families.
     readings: list[Callable[["ServiceRuntime"], Awaitable[list]]] = field(default_factory=list)
+    refusals: Refusals = field(default_factory=Refusals)  # events its handlers would not apply
     _tasks: list[asyncio.Task] = field(default_factory=list)
     _closers: list[Callable[[], Awaitable]] = field(default_factory=list)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)

@@ -137,6 +137,27 @@ def logged(logger: str, level: int = logging.WARNING) -> Iterator[list[str]]:
         logging.getLogger(logger).removeHandler(handler)
 
 
+def migrated(url: str, *, service: str, seed_at: str, seed, steps: list[tuple[str, str]], read) -> list:
+    """Migrate `service`'s database to `seed_at`, write the rows `seed(connection)` writes, take the migration
+    `steps` ("upgrade" or "downgrade", revision), and return what `read` selects."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from shared.db import alembic_config, sync_url
+
+    config = alembic_config(url, service)
+    command.upgrade(config, seed_at)
+    engine = create_engine(sync_url(url))
+    with engine.begin() as conn:
+        seed(conn)
+    for step, revision in steps:
+        getattr(command, step)(config, revision)
+    with engine.connect() as conn:
+        rows = conn.execute(read).all()
+    engine.dispose()
+    return rows
+
+
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
 

@@ -14,11 +14,11 @@ from shared.problems import Conflict, Forbidden, InvalidInput, NotFound
 from shared.runtime import ServiceRuntime
 from shared.subjects import ref_of
 
-from .domain import lifecycle
+from .domain import clue_sources, lifecycle
 from .domain.access import may_read
 from .journal import CaseJournal
 from .subjects import subject_columns, subject_key
-from .tables import Case, CaseParticipant, Clue
+from .tables import Case, CaseParticipant, Clue, ComplaintRef
 
 
 async def register(journal: CaseJournal, *, source: str, source_ref: str, subject: SubjectRef, category: str,
@@ -43,14 +43,19 @@ async def register(journal: CaseJournal, *, source: str, source_ref: str, subjec
 async def register_from_http(session: AsyncSession, runtime: ServiceRuntime, principal: Principal, *, source: str,
                              source_ref: str, subject: SubjectRef, category: str, agency: str | None,
                              summary: str, complaint_ids: list[str]) -> tuple[Clue, bool]:
-    """As `register`; the clue already registered is returned only to whoever registered it (a retry) or may see
-    it."""
+    """As `register`, for the sources, agency and complaints the caller may name; the clue already registered is
+    returned only to whoever registered it (a retry) or may see it."""
+    if (refused := clue_sources.source_refusal(principal, source)) is not None:
+        raise Forbidden(refused)
     try:
         runtime.registry.category(category)
         lead = agency or runtime.registry.route(category, subject.region).lead
         runtime.registry.agency(lead)
     except ValueError as exc:
         raise InvalidInput(str(exc), field="agency" if agency else "category") from None
+    if agency is not None and (refused := clue_sources.agency_refusal(principal, agency, runtime.registry)):
+        raise Forbidden(refused)
+    await _check_citations(session, runtime, principal, complaint_ids)
     journal = CaseJournal(session, runtime)
     try:
         clue, created = await register(journal, source=source, source_ref=source_ref, subject=subject,
@@ -64,6 +69,26 @@ async def register_from_http(session: AsyncSession, runtime: ServiceRuntime, pri
     if not created and clue.created_by != principal.sub and not await clue_visible(session, runtime, principal, clue):
         raise Conflict("a clue with this source reference is already registered")
     return clue, created
+
+
+async def _check_citations(session: AsyncSession, runtime: ServiceRuntime, principal: Principal,
+                           complaint_ids: list[str]) -> None:
+    """Each cited complaint must be one cases knows from complaints' events and the caller's agency may act on."""
+    if not complaint_ids:
+        return
+    if not principal.has_role("officer", "lead"):
+        raise Forbidden("only an agency's officers may cite complaints in a clue")
+    refs = {r.complaint_id: r for r in (await session.exec(select(ComplaintRef).where(
+        ComplaintRef.complaint_id.in_(set(complaint_ids))))).all()}
+    for i, complaint_id in enumerate(complaint_ids):
+        ref = refs.get(complaint_id)
+        known = ref and clue_sources.KnownComplaint(complaint_id=complaint_id, region=ref.subject_region,
+                                                    lead_agency=ref.lead_agency,
+                                                    escalated_to=frozenset(ref.escalated_to))
+        if not known or not clue_sources.may_cite(principal, known, runtime.registry):
+            raise InvalidInput(f"{principal.agency} may not cite complaint {complaint_id}: a clue cites only "
+                               "complaints its agency leads or was escalated, or its lead office oversees",
+                               field=f"complaint_ids.{i}")
 
 
 async def load_for_action(session: AsyncSession, runtime: ServiceRuntime, principal: Principal, clue_id: str,
@@ -98,7 +123,8 @@ async def verify(session: AsyncSession, runtime: ServiceRuntime, principal: Prin
     if decision == "dismiss":
         clue.status = "dismissed"
         await journal.emit_untracked("clue.verified", ClueVerified(
-            clue_id=clue.id, decision="dismiss", reason=reason, complaint_ids=clue.complaint_ids), subject=clue.id)
+            clue_id=clue.id, decision="dismiss", reason=reason, complaint_ids=clue.complaint_ids,
+            source=clue.source, source_ref=clue.source_ref), subject=clue.id)
     else:
         case, joined = await file_or_join(journal, clue, actor=principal.sub)
         clue.status, clue.case_id = ("joined" if joined else "filed"), case.id
@@ -126,7 +152,7 @@ async def file_or_join(journal: CaseJournal, clue: Clue, *, actor: str) -> tuple
         await journal.take_part(open_case.id, clue.agency, "joined")
         await journal.emit("clue.verified", ClueVerified(
             clue_id=clue.id, decision="file", case_id=open_case.id, joined_existing_case=True,
-            complaint_ids=clue.complaint_ids), subject=clue.id)
+            complaint_ids=clue.complaint_ids, source=clue.source, source_ref=clue.source_ref), subject=clue.id)
         journal.record(open_case.id, "clue_joined", actor=actor, clue_id=clue.id, agency=clue.agency)
         return open_case, True
     case = Case(id=str(uuid.uuid4()), subject_key=key, subject_uscc=clue.subject_uscc,
@@ -140,10 +166,12 @@ async def file_or_join(journal: CaseJournal, clue: Clue, *, actor: str) -> tuple
     session.add(CaseParticipant(case_id=case.id, agency=case.agency, role="owner"))
     await session.flush()
     await journal.emit("clue.verified", ClueVerified(
-        clue_id=clue.id, decision="file", case_id=case.id, complaint_ids=clue.complaint_ids), subject=clue.id)
+        clue_id=clue.id, decision="file", case_id=case.id, complaint_ids=clue.complaint_ids, source=clue.source,
+        source_ref=clue.source_ref), subject=clue.id)
     await journal.emit("case.filed", CaseFiled(
         case_id=case.id, clue_id=clue.id, agency=case.agency, subject=ref_of(case), category=case.category,
-        complaint_ids=case.complaint_ids, due_at=case.due_at), subject=case.id)
+        complaint_ids=case.complaint_ids, due_at=case.due_at, clue_source=clue.source,
+        clue_source_ref=clue.source_ref), subject=case.id)
     journal.record(case.id, "filed", actor=actor, due_at=case.due_at, clue_id=clue.id)
     return case, False
 

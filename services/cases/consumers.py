@@ -49,7 +49,8 @@ async def on_complaint_routed(session: AsyncSession, event: Event, payload: Comp
 
 def handlers(runtime: ServiceRuntime) -> dict:
     async def on_escalated(session: AsyncSession, event: Event, payload: ComplaintEscalated) -> None:
-        """An escalated complaint or report becomes a clue for its lead agency."""
+        """An escalated complaint or report becomes a clue for its lead agency, which may now cite it."""
+        await _escalated_to(session, event, payload)
         await clues.register(CaseJournal(session, runtime), source="complaint", source_ref=payload.complaint_id,
                              subject=payload.subject, category=payload.category, agency=payload.lead_agency,
                              summary=payload.reason, complaint_ids=[payload.complaint_id],
@@ -87,6 +88,16 @@ def handlers(runtime: ServiceRuntime) -> dict:
     return {"complaint.received": on_complaint_received, "complaint.routed": on_complaint_routed,
             "complaint.escalated": on_escalated, "complaint.cluster_alert": on_cluster_alert,
             "credit.observation_started": on_observation, "credit.observation_ended": on_observation}
+
+
+async def _escalated_to(session: AsyncSession, event: Event, payload: ComplaintEscalated) -> None:
+    ref = await session.get(ComplaintRef, payload.complaint_id) or ComplaintRef(
+        complaint_id=payload.complaint_id, kind=payload.kind, category=payload.category,
+        subject_uscc=payload.subject.uscc, subject_region=payload.subject.region, lead_agency=payload.lead_agency,
+        received_at=event.time)
+    if payload.lead_agency not in ref.escalated_to:
+        ref.escalated_to = [*ref.escalated_to, payload.lead_agency]
+    session.add(ref)
 
 
 async def _dismissed(session: AsyncSession, cluster_id: str) -> bool:

@@ -33,6 +33,7 @@ class ComplaintRef(Base, table=True):
     subject_uscc: str | None = Field(default=None, max_length=18, index=True)
     subject_region: str = Field(max_length=6)
     lead_agency: str | None = Field(default=None, max_length=32)
+    escalated_to: list[str] = _json_list()  # agencies complaints handed it to: they may cite it in clues
     received_at: datetime = Field(sa_type=UtcDateTime)
 
 

@@ -13,6 +13,7 @@ from shared.problems import NotFound
 from shared.registry import Registry
 from shared.subjects import ref_of
 
+from . import handovers
 from .domain.access import reviews_flag
 from .journal import Journal
 from .tables import ComplainantFlag, Complaint, ComplaintCluster
@@ -87,6 +88,7 @@ async def check_cluster(journal: Journal) -> None:
     row = (await (await session.connection()).execute(stmt)).first()
     if row is None:
         return
+    await handovers.record(session, ids, ("cluster", row[0]), journal.now)
     await journal.emit("complaint.cluster_alert", ComplaintClusterAlert(
         cluster_id=row[0], subject=ref_of(complaint), category=complaint.category,
         lead_agency=complaint.lead_agency, complaint_ids=ids, window_days=rule.window_days, count=len(ids)))

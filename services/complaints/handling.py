@@ -14,7 +14,7 @@ from shared.registry import UnknownPlatform
 from shared.runtime import ServiceRuntime
 from shared.subjects import Subject, ref_of, resolve
 
-from . import early_warning, routing
+from . import early_warning, handovers, routing
 from .domain import lifecycle
 from .domain.access import Access
 from .domain.grounds import REJECTION_GROUNDS
@@ -160,6 +160,7 @@ async def escalate(session, runtime, principal, complaint_id: str, *, reason: st
     journal = await Action(session, runtime, principal, "escalate").load(complaint_id)
     complaint = journal.complaint
     journal.move_to("escalated")
+    await handovers.record(session, [complaint.id], ("complaint", complaint.id), journal.now)
     await journal.emit("complaint.escalated", ComplaintEscalated(
         complaint_id=complaint.id, kind=complaint.kind, category=complaint.category,
         subject=ref_of(complaint), lead_agency=complaint.lead_agency, reason=reason,

@@ -154,3 +154,17 @@ class ComplaintCloseStat(Base, table=True):
     hours: int = Field(primary_key=True)
     resolved: bool = Field(primary_key=True)
     count: int = 0
+
+
+class ComplaintHandover(Base, table=True):
+    """What complaints handed to cases as the source of a clue: an escalated complaint (source `complaint`, its own
+    id) or a complaint in a cluster alert (source `cluster`, the cluster id). Only outcomes of clues from these
+    sources, and of the cases they were filed in, are applied to the complaint."""
+
+    __tablename__ = "complaint_handover"
+
+    # No foreign key: a new complaint in a cluster alert is handed over before its own row is written.
+    complaint_id: str = Field(primary_key=True, max_length=36)
+    source: str = Field(primary_key=True, max_length=16)
+    source_ref: str = Field(primary_key=True, max_length=64, index=True)
+    at: datetime = Field(sa_type=UtcDateTime)

@@ -97,8 +97,9 @@ ROWS: list[Row] = [
     Row("GET", "/healthz", anyone(200)),
     Row("GET", "/readyz", anyone(200)),
     Row("GET", "/metrics", anyone(200)),
-    # Any agency, platform or service may pass a clue on; it is routed to the competent agency (here Haizhu's).
-    Row("POST", "/v1/clues", signed_in(201, intake=403, admin=403), body=lambda _: {
+    # Any agency or service may pass a monitoring clue on; it is routed to the competent agency (here Haizhu's). A
+    # platform reports only as `platform_report` (tests/integration/test_clue_citations.py).
+    Row("POST", "/v1/clues", signed_in(201, intake=403, admin=403, platform=403), body=lambda _: {
         "source": "monitoring", "source_ref": unique("mon"), "category": "food_safety",
         "subject": {"uscc": random_uscc("440105"), "region": "440105"}, "summary": "网络监测发现"}),
     Row("GET", "/v1/clues", LISTS),

@@ -115,7 +115,8 @@ async def test_escalation_then_case_filed_and_closed_close_the_loop(system):
 
     subject = {"uscc": created["subject"]["uscc"], "region": "440105"}
     filed = CaseFiled(case_id="case-1", agency="440105-amr", subject=subject, category="food_safety",
-                      complaint_ids=[created["id"]], due_at=datetime.now(timezone.utc) + timedelta(days=90))
+                      complaint_ids=[created["id"]], due_at=datetime.now(timezone.utc) + timedelta(days=90),
+                      clue_source="complaint", clue_source_ref=created["id"])  # the clue of its escalation
     await publish(system.broker.bootstrap, "case.filed", subject="case-1", payload=filed)
 
     async def status_is(expected):

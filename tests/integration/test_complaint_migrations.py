@@ -2,11 +2,16 @@
 import asyncio
 from datetime import datetime, timezone
 
-from alembic import command
-from sqlalchemy import create_engine, insert, select
+from functools import partial
 
-from services.complaints.tables import ComplainantFlag, Complaint, ComplaintAgency, ComplaintStep
-from shared.db import alembic_config, sync_url
+from sqlalchemy import insert, select
+
+from services.complaints.tables import (ComplainantFlag, Complaint, ComplaintAgency, ComplaintHandover,
+                                        ComplaintStep, messaging)
+from shared.events import encode
+from tests.support import migrated
+
+_migrated = partial(migrated, service="complaints")
 
 
 def _complaint(id: str, *, status: str, at: datetime, co_agencies: tuple[str, ...] = ()) -> dict:
@@ -15,22 +20,6 @@ def _complaint(id: str, *, status: str, at: datetime, co_agencies: tuple[str, ..
                 category="food_safety", category_source="given", category_terms=[], subject_region="440105",
                 description="x", lead_agency="440105-amr", co_agencies=list(co_agencies), created_by="t",
                 received_at=at, updated_at=at)
-
-
-def _migrated(url: str, *, seed_at: str, seed, steps: list[tuple[str, str]], read) -> list:
-    """Migrate to `seed_at`, write the rows `seed(connection)` writes, take the migration `steps` ("upgrade" or
-    "downgrade", revision), and return what `read` selects."""
-    config = alembic_config(url, "complaints")
-    command.upgrade(config, seed_at)
-    engine = create_engine(sync_url(url))
-    with engine.begin() as conn:
-        seed(conn)
-    for step, revision in steps:
-        getattr(command, step)(config, revision)
-    with engine.connect() as conn:
-        rows = conn.execute(read).all()
-    engine.dispose()
-    return rows
 
 
 def _stale_agency_rows(conn) -> None:
@@ -74,3 +63,24 @@ async def test_0007_places_each_existing_flag_at_the_complaint_it_was_raised_on(
         .order_by(ComplainantFlag.id))
     assert [tuple(row) for row in rows] == [("f-1", "c-flagged", "440105-amr", "440105"),
                                             ("f-unknown", None, None, None)]
+
+
+def _events_before_0008(conn) -> None:
+    at = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
+    conn.execute(insert(Complaint.__table__), [_complaint(i, status="received", at=at) for i in ("c-e", "c-a", "c-b")])
+    events = [("complaint.escalated", {"complaint_id": "c-e"}),
+              ("complaint.cluster_alert", {"cluster_id": "k-1", "complaint_ids": ["c-a", "c-b", "c-elsewhere"]}),
+              ("complaint.closed", {"complaint_id": "c-a"})]
+    conn.execute(insert(messaging.outbox), [
+        {"event_id": e.id, "event_type": e.type, "topic": "jointsup.complaints", "key": e.key, "value": e.value,
+         "headers": {}, "created_at": at, "published_at": at, "attempts": 1}
+        for e in (encode(type=t, source="/jointsup/complaints", subject="s", data=data) for t, data in events)])
+
+
+async def test_0008_records_the_handovers_the_outbox_shows(databases):
+    rows = await asyncio.to_thread(
+        _migrated, databases.url("complaints_0008"), seed_at="complaints_0007", seed=_events_before_0008,
+        steps=[("upgrade", "head")], read=select(ComplaintHandover.complaint_id, ComplaintHandover.source,
+                                                 ComplaintHandover.source_ref).order_by(ComplaintHandover.complaint_id))
+    assert [tuple(row) for row in rows] == [("c-a", "cluster", "k-1"), ("c-b", "cluster", "k-1"),
+                                            ("c-e", "complaint", "c-e")]

@@ -25,6 +25,11 @@ class ClueVerified(Payload):
     case_id: str | None = None
     joined_existing_case: bool = False
     complaint_ids: list[str] = []  # the complaints the clue came from, so they can close the loop
+    # Where the clue came from (as registered): complaints applies the outcome only to complaints it handed over
+    # as that source. A cluster's clue has the cluster id as its reference, or `<cluster_id>:<count>` for a
+    # new clue on a cluster whose first clue was dismissed.
+    source: str | None = None
+    source_ref: str | None = None
 
 
 class CaseFiled(Payload):
@@ -35,6 +40,8 @@ class CaseFiled(Payload):
     category: str
     complaint_ids: list[str] = []
     due_at: datetime
+    clue_source: str | None = None  # the clue's source and reference, as in clue.verified
+    clue_source_ref: str | None = None
 
 
 class CaseReferred(Payload):
