@@ -136,16 +136,18 @@ def lifecycle(c: Facts, fate: str, rng: random.Random) -> list[tuple]:
     if fate == "dismissed":
         return events + [
             (at(12), "clue.verified", clue_id, ca.ClueVerified(clue_id=clue_id, decision="dismiss",
-                                                               reason="证据不足", complaint_ids=[c.id])),
+                                                               reason="证据不足", complaint_ids=[c.id],
+                                                               source="complaint", source_ref=c.id)),
             (at(12), "complaint.closed", c.id, co.ComplaintClosed(complaint_id=c.id, lead_agency=c.lead,
                                                                   outcome="clue_dismissed"))]
     penalty = rng.random() < 0.7
     return events + [
         (at(12), "clue.verified", clue_id, ca.ClueVerified(clue_id=clue_id, decision="file", case_id=case_id,
-                                                           complaint_ids=[c.id])),
+                                                           complaint_ids=[c.id], source="complaint",
+                                                           source_ref=c.id)),
         (at(12), "case.filed", case_id, ca.CaseFiled(
             case_id=case_id, clue_id=clue_id, agency=c.lead, subject=c.subject, category=c.category,
-            complaint_ids=[c.id], due_at=at(102))),
+            complaint_ids=[c.id], due_at=at(102), clue_source="complaint", clue_source_ref=c.id)),
         (at(60), "case.decided", case_id, ca.CaseDecided(
             case_id=case_id, agency=c.lead, subject=c.subject, category=c.category,
             outcome="penalty" if penalty else "soft_measure", measures=["fine"] if penalty else ["warning"],
