@@ -3,37 +3,29 @@
 The request head (its size, how long it may take) is bounded earlier, in the server (shared/http_protocol.py).
 """
 import asyncio
-import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.body_rules import Refusal, check_body, check_path_and_query, single_content_type
-from shared.problems import problem
+from shared.problems import MEDIA_TYPE, problem
 
-MiB = 1024 * 1024
-
-
-def larger_body(max_bytes: int) -> dict:
-    """A route's `openapi_extra` allowing a body above the service's limit, and saying so in its OpenAPI."""
-    return {"x-max-body-bytes": max_bytes}
-
-
-def larger_bodies(routes) -> list[tuple[re.Pattern, frozenset[str], int]]:
-    """The routes that declared a larger body limit (`larger_body`): their path pattern, methods and limit."""
-    return [(route.path_regex, frozenset(route.methods or ()), route.openapi_extra["x-max-body-bytes"])
-            for route in routes if "x-max-body-bytes" in (getattr(route, "openapi_extra", None) or {})]
+# What every route may answer because of it, in each service's OpenAPI.
+RESPONSES = {
+    408: {"description": "the request body did not all arrive in time (JOINTSUP_HTTP_BODY_TIMEOUT_SECONDS)",
+          "content": {MEDIA_TYPE: {}}},
+    413: {"description": "the request body is over the limit (JOINTSUP_HTTP_MAX_BODY_BYTES, 1 MiB by default)",
+          "content": {MEDIA_TYPE: {}}},
+}
 
 
 class RequestEdge:
     """ASGI middleware: one Content-Type, a body within its limit that arrives in time, and then the body rules
     (shared/body_rules.py). Every body is read whole here, up to the limit; the app reads the copy."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, body_timeout_seconds: float,
-                 larger: list[tuple[re.Pattern, frozenset[str], int]] = ()):
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, body_timeout_seconds: float):
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.body_timeout_seconds = body_timeout_seconds
-        self.larger = larger
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -41,7 +33,7 @@ class RequestEdge:
         try:
             content_type = single_content_type(scope["headers"])
             check_path_and_query(scope["path"], scope.get("query_string", b""))
-            body = await self._read_body(scope, receive)
+            body = await self._read_body(scope["headers"], receive)
             await check_body(scope["headers"], content_type, body)
         except Refusal as refusal:
             headers = {"Connection": "close"} if refusal.close else None
@@ -50,15 +42,9 @@ class RequestEdge:
             return await response(scope, receive, send)
         await self.app(scope, _replay(body, receive), send)
 
-    def _limit(self, scope: Scope) -> int:
-        for pattern, methods, limit in self.larger:
-            if scope["method"] in methods and pattern.match(scope["path"]):
-                return limit
-        return self.max_body_bytes
-
-    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
-        limit = self._limit(scope)
-        declared = _content_length(scope["headers"])
+    async def _read_body(self, headers: list[tuple[bytes, bytes]], receive: Receive) -> bytes:
+        limit = self.max_body_bytes
+        declared = _content_length(headers)
         if declared is not None and declared > limit:
             raise _too_large(limit)
         body, more = bytearray(), True
@@ -80,7 +66,7 @@ class RequestEdge:
 def _too_large(limit: int) -> Refusal:
     # Connection: close makes the server stop reading what is left of the body instead of draining it.
     return Refusal(413, "content-too-large", "Content too large",
-                   f"the request body is over this route's limit of {limit} bytes", close=True, max_bytes=limit)
+                   f"the request body is over the limit of {limit} bytes", close=True, max_bytes=limit)
 
 
 def _content_length(headers: list[tuple[bytes, bytes]]) -> int | None:

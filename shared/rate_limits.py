@@ -10,11 +10,17 @@ from limits.errors import StorageError
 from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from shared.problems import TooManyRequests, problem
+from shared.problems import MEDIA_TYPE, TooManyRequests, problem
 
 log = logging.getLogger(__name__)
 PUBLIC_PREFIXES = ("/v1/public/", "/open311/")
 STORE_DOWN_LOG_SECONDS = 60
+RESPONSES = {429: {
+    "description": "over a rate limit: per client address on /v1/public and /open311 (JOINTSUP_RATE_LIMIT_PUBLIC), "
+                   "per caller on the authenticated API (JOINTSUP_RATE_LIMIT_PRINCIPAL)",
+    "headers": {"Retry-After": {"description": "seconds until a request is let through again",
+                                "schema": {"type": "integer"}}},
+    "content": {MEDIA_TYPE: {}}}}
 
 
 def parse_rate(text: str) -> RateLimitItem:
@@ -27,7 +33,8 @@ class RateLimits:
     """The limits of one service, counted in memory (per process) or in a store the replicas share (Redis)."""
 
     def __init__(self, *, public: str, principal: str, storage_url: str, key_prefix: str, service: str):
-        storage = storage_from_string(_async_uri(storage_url), wrap_exceptions=True)
+        # redis-py rather than limits' default Redis client (coredis): the one client most deployments know
+        storage = storage_from_string(_async_uri(storage_url), wrap_exceptions=True, implementation="redispy")
         self.limiter = MovingWindowRateLimiter(storage)
         self.public, self.principal = parse_rate(public), parse_rate(principal)
         self.namespace = f"{key_prefix}:{service}"

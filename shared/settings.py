@@ -41,7 +41,7 @@ class ServiceSettings(BaseSettings):
     http_body_timeout_seconds: float = Field(30.0, gt=0, validation_alias="JOINTSUP_HTTP_BODY_TIMEOUT_SECONDS",
                                              description="a request body not all arrived by then is answered 408")
     forwarded_allow_ips: str = Field(
-        "127.0.0.1", validation_alias="JOINTSUP_FORWARDED_ALLOW_IPS",
+        "127.0.0.1,::1", validation_alias="JOINTSUP_FORWARDED_ALLOW_IPS",
         description="proxies (addresses or networks, comma-separated) whose X-Forwarded-For names the client")
     rate_limit_public: str = Field("40 per 2 seconds", validation_alias="JOINTSUP_RATE_LIMIT_PUBLIC",
                                    description="per client address on the public and Open311 routes")
