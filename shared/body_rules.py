@@ -9,6 +9,8 @@ from python_multipart.multipart import parse_options_header
 from starlette.datastructures import Headers
 from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 
+from shared.problems import DomainError, InvalidInput
+
 NUL = "\x00"
 NUL_MESSAGE = "text must not contain NUL (U+0000) characters"
 # Our bodies nest four or five levels; the JSON parser (jiter) stops at 200 by itself, well below the recursion
@@ -17,18 +19,17 @@ MAX_DEPTH = 32
 FORMS = (b"multipart/form-data", b"application/x-www-form-urlencoded")
 
 
-class Refusal(Exception):
-    """A request refused at the edge, as problem+json; `close` ends the connection (the body is not read on)."""
-
-    def __init__(self, status: int, slug: str, title: str, detail: str, *, close: bool = False, **extra: Any):
-        super().__init__(detail)
-        self.status, self.slug, self.title, self.detail, self.close, self.extra = (
-            status, slug, title, detail, close, extra)
+class MalformedJson(DomainError):
+    status, slug, title = 400, "malformed-json", "Malformed JSON"
 
 
-def _nul(field: str) -> Refusal:
-    return Refusal(422, "validation-error", "Invalid input", f"{field}: {NUL_MESSAGE}",
-                   errors=[{"field": field, "message": NUL_MESSAGE, "type": "nul_character"}])
+class TooDeep(DomainError):
+    status, slug, title = 400, "too-deep", "Body nested too deep"
+
+
+def _nul(field: str) -> InvalidInput:
+    return InvalidInput(f"{field}: {NUL_MESSAGE}",
+                        errors=[{"field": field, "message": NUL_MESSAGE, "type": "nul_character"}])
 
 
 def single_content_type(headers: list[tuple[bytes, bytes]]) -> str:
@@ -36,7 +37,7 @@ def single_content_type(headers: list[tuple[bytes, bytes]]) -> str:
     (Starlette's headers give the first, a dict the last), so they are refused."""
     found = [value for name, value in headers if name == b"content-type"]
     if len(found) > 1:
-        raise Refusal(400, "bad-request", "Bad request", "the request has more than one Content-Type header")
+        raise DomainError("the request has more than one Content-Type header")
     return found[0].decode("latin-1") if found else ""
 
 
@@ -70,13 +71,13 @@ def parse_json(body: bytes) -> Any:
     except ValueError as exc:
         if "recursion limit" in str(exc):
             raise _too_deep() from None
-        raise Refusal(400, "malformed-json", "Malformed JSON", f"the request body is not valid JSON: {exc}",
-                      errors=[{"field": "body", "message": str(exc)}]) from None
+        raise MalformedJson(f"the request body is not valid JSON: {exc}",
+                            errors=[{"field": "body", "message": str(exc)}]) from None
     return value
 
 
-def _too_deep() -> Refusal:
-    return Refusal(400, "too-deep", "Body nested too deep", f"the JSON body is nested more than {MAX_DEPTH} deep",
+def _too_deep() -> TooDeep:
+    return TooDeep(f"the JSON body is nested more than {MAX_DEPTH} deep",
                    errors=[{"field": "body", "message": f"nested more than {MAX_DEPTH} deep"}])
 
 

@@ -6,8 +6,8 @@ import asyncio
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.body_rules import Refusal, check_body, check_path_and_query, single_content_type
-from shared.problems import MEDIA_TYPE, problem
+from shared.body_rules import check_body, check_path_and_query, single_content_type
+from shared.problems import MEDIA_TYPE, DomainError, problem_for
 
 # What every route may answer because of it, in each service's OpenAPI.
 RESPONSES = {
@@ -35,11 +35,8 @@ class RequestEdge:
             check_path_and_query(scope["path"], scope.get("query_string", b""))
             body = await self._read_body(scope["headers"], receive)
             await check_body(scope["headers"], content_type, body)
-        except Refusal as refusal:
-            headers = {"Connection": "close"} if refusal.close else None
-            response = problem(refusal.status, refusal.slug, refusal.title, refusal.detail, headers=headers,
-                               **refusal.extra)
-            return await response(scope, receive, send)
+        except DomainError as refused:
+            return await problem_for(refused)(scope, receive, send)
         await self.app(scope, _replay(body, receive), send)
 
     async def _read_body(self, headers: list[tuple[bytes, bytes]], receive: Receive) -> bytes:
@@ -57,16 +54,28 @@ class RequestEdge:
                     if len(body) > limit:
                         raise _too_large(limit)
         except TimeoutError:
-            raise Refusal(408, "request-timeout", "Request timeout",
-                          f"the request body did not arrive within {self.body_timeout_seconds:g} s",
-                          close=True) from None
+            raise RequestTimeout(f"the request body did not arrive within {self.body_timeout_seconds:g} s") from None
         return bytes(body)
 
 
-def _too_large(limit: int) -> Refusal:
-    # Connection: close makes the server stop reading what is left of the body instead of draining it.
-    return Refusal(413, "content-too-large", "Content too large",
-                   f"the request body is over the limit of {limit} bytes", close=True, max_bytes=limit)
+class _UnreadBody(DomainError):
+    """Answered before the body has all arrived: Connection: close makes the server stop reading what is left
+    of it (shared/http_protocol.py) instead of draining it."""
+
+    def __init__(self, detail: str, **extra):
+        super().__init__(detail, headers={"Connection": "close"}, **extra)
+
+
+class ContentTooLarge(_UnreadBody):
+    status, slug, title = 413, "content-too-large", "Content too large"
+
+
+class RequestTimeout(_UnreadBody):
+    status, slug, title = 408, "request-timeout", "Request timeout"
+
+
+def _too_large(limit: int) -> ContentTooLarge:
+    return ContentTooLarge(f"the request body is over the limit of {limit} bytes", max_bytes=limit)
 
 
 def _content_length(headers: list[tuple[bytes, bytes]]) -> int | None:

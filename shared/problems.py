@@ -72,6 +72,11 @@ def problem(status: int, slug: str, title: str, detail: str, *, headers: dict[st
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
+def problem_for(exc: DomainError) -> JSONResponse:
+    """The problem+json a domain error is answered with, in the app or in front of it (shared/edge.py)."""
+    return problem(exc.status, exc.slug, exc.title, exc.detail, headers=exc.headers, **exc.extra)
+
+
 def _field(loc: tuple) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
     return ".".join(parts) or "body"
@@ -82,7 +87,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError):
-        return problem(exc.status, exc.slug, exc.title, exc.detail, headers=exc.headers, **exc.extra)
+        return problem_for(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError):

@@ -15,7 +15,7 @@ from limits.errors import StorageError
 from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from shared.problems import MEDIA_TYPE, TooManyRequests, problem
+from shared.problems import MEDIA_TYPE, TooManyRequests, problem_for
 
 log = logging.getLogger(__name__)
 PUBLIC_PREFIXES = ("/v1/public/", "/open311/")
@@ -85,6 +85,5 @@ class PublicRateLimit:
             try:
                 await self.limits.hit(self.limits.public, "address", client[0])
             except TooManyRequests as exc:
-                response = problem(exc.status, exc.slug, exc.title, exc.detail, headers=exc.headers, **exc.extra)
-                return await response(scope, receive, send)
+                return await problem_for(exc)(scope, receive, send)
         await self.app(scope, receive, send)
