@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db import make_engine, make_sessionmaker, migrate_when_reachable, warn_if_autovacuum_off
-from shared.health import router as health_router
 from shared.edge import RESPONSES as EDGE_RESPONSES, RequestEdge
+from shared.health import router as health_router
 from shared.identity import TokenVerifier
 from shared.metrics import router as metrics_router
 from shared.messaging import MessagingTables, Outbox, OutboxRelay

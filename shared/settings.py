@@ -3,11 +3,11 @@ import re
 from pathlib import Path
 from typing import Literal
 
+from limits import parse as parse_rate
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.messaging.kafka import DEFAULT_FETCH_MAX_WAIT_MS
-from shared.rate_limits import parse_rate
 
 DEV_JWT_SECRET = "jointsup-dev-secret-change-me-0123456789abcdef"
 # Development-only Fernet key and hashing key: refused outside development/test.
@@ -32,7 +32,7 @@ class ServiceSettings(BaseSettings):
         description="how long an idle client connection stays open; longer than clients keep theirs in a pool "
                     "(httpx 5 s, proxies 60 s), or a request sent as the server closes fails")
     http_max_body_bytes: int = Field(1024 * 1024, ge=1024, validation_alias="JOINTSUP_HTTP_MAX_BODY_BYTES",
-                                     description="a larger request body is answered 413 (a route may allow more)")
+                                     description="a larger request body is answered 413")
     http_max_head_bytes: int = Field(16 * 1024, ge=1024, validation_alias="JOINTSUP_HTTP_MAX_HEAD_BYTES",
                                      description="a larger request line and headers are answered 431")
     http_head_timeout_seconds: float = Field(
@@ -99,7 +99,7 @@ class ServiceSettings(BaseSettings):
     @field_validator("rate_limit_public", "rate_limit_principal")
     @classmethod
     def _rate_limits_parse(cls, value: str) -> str:
-        parse_rate(value)
+        parse_rate(value)  # the notation of `limits`: "40 per 2 seconds"
         return value
 
     @model_validator(mode="after")
