@@ -17,6 +17,7 @@ import uuid
 
 import httpx
 
+from bench import LOAD_RATE_LIMITS
 from bench.figures import cpu_seconds, pct
 from bench.scratch import SERVER_URL, add_database_argument, scratch_database
 from shared.broker import EmbeddedBroker, free_port
@@ -106,9 +107,9 @@ async def main() -> None:
     broker = EmbeddedBroker(free_port()).start()
     async with scratch_database(args.database_url, "intake") as url:
         service_port, baseline_port = free_port(), free_port()
-        env = {**os.environ, "COMPLAINTS_PORT": str(service_port), "COMPLAINTS_DATABASE_URL": url,
-               "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, "JOINTSUP_LOG_LEVEL": "WARNING",
-               "COMPLAINTS_SWEEP_SECONDS": "3600"}
+        env = {**os.environ, **LOAD_RATE_LIMITS, "COMPLAINTS_PORT": str(service_port),
+               "COMPLAINTS_DATABASE_URL": url, "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
+               "JOINTSUP_LOG_LEVEL": "WARNING", "COMPLAINTS_SWEEP_SECONDS": "3600"}
         floor_port = free_port()
         service = serve([sys.executable, "-m", "services.complaints"], env, service_port)
         baseline, floor = (

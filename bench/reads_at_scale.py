@@ -18,7 +18,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 import httpx
 from sqlalchemy import text
 
-from bench import generate
+from bench import LOAD_RATE_LIMITS, generate
 from bench.figures import pct
 from bench.scratch import SERVER_URL, add_database_argument, scratch_databases
 from services.cases.app import create_app as cases_app
@@ -54,7 +54,7 @@ async def serving(urls: dict[str, str], bootstrap: str):
         services = {}
         for name, (create_app, settings) in APPS.items():
             app = create_app(settings(database_url=urls[name], kafka_bootstrap_servers=bootstrap,
-                                      migrate_on_start=False, log_level="WARNING"))
+                                      migrate_on_start=False, log_level="WARNING", **LOAD_RATE_LIMITS))
             await stack.enter_async_context(app.router.lifespan_context(app))
             runtime = app.state.runtime
             await asyncio.wait_for(runtime.kafka_connected.wait(), 60)

@@ -16,6 +16,7 @@ import httpx
 from aiokafka import ConsumerRecord
 from sqlalchemy import func, select
 
+from bench import LOAD_RATE_LIMITS
 from bench.scratch import SERVER_URL, scratch_databases
 from drills.load import LEAD, clustered_merchants, escalated
 from shared.broker import EmbeddedBroker, free_port
@@ -40,7 +41,8 @@ class Stack:
     keep_logs: bool = False
 
     def env(self, name: str) -> dict:
-        return {**os.environ, **self.extra_env, "KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap,
+        return {**os.environ, **LOAD_RATE_LIMITS, **self.extra_env,
+                "KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap,
                 "JOINTSUP_LOG_LEVEL": "WARNING",
                 f"{name.upper()}_PORT": str(self.ports[name]),
                 f"{name.upper()}_DATABASE_URL": self.databases[name],

@@ -8,15 +8,16 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db import make_engine, make_sessionmaker, migrate_when_reachable, warn_if_autovacuum_off
+from shared.edge import RESPONSES as EDGE_RESPONSES, RequestEdge
 from shared.health import router as health_router
 from shared.identity import TokenVerifier
 from shared.metrics import router as metrics_router
 from shared.messaging import MessagingTables, Outbox, OutboxRelay
 from shared.messaging.kafka import make_producer
 from shared.messaging.outbox import WAKE_KEY
-from shared.nul_guard import RefuseNul
 from shared.pii import KeyedHasher, PiiCipher
 from shared.problems import install_problem_handlers
+from shared.rate_limits import RESPONSES as RATE_LIMIT_RESPONSES, PublicRateLimit, RateLimits
 from shared.registry import Registry
 from shared.runtime import HandlersFactory, ServiceRuntime, build_calendar
 from shared.settings import ServiceSettings
@@ -82,13 +83,19 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
             await runtime.stop()
 
     app = FastAPI(title=definition.title, description=definition.description, version="0.1.0",
-                  lifespan=lifespan, openapi_tags=definition.openapi_tags or None)
+                  lifespan=lifespan, openapi_tags=definition.openapi_tags or None,
+                  responses={**EDGE_RESPONSES, **RATE_LIMIT_RESPONSES})
     install_problem_handlers(app)
-    app.add_middleware(RefuseNul)
     app.include_router(health_router)
     app.include_router(metrics_router)
     for router in definition.routers:
         app.include_router(router)
+    app.add_middleware(RequestEdge, max_body_bytes=settings.http_max_body_bytes,
+                       body_timeout_seconds=settings.http_body_timeout_seconds)
+    app.state.rate_limits = RateLimits(
+        public=settings.rate_limit_public, principal=settings.rate_limit_principal,
+        storage_url=settings.rate_limit_storage_url, key_prefix=settings.rate_limit_key_prefix, service=definition.name)
+    app.add_middleware(PublicRateLimit, limits=app.state.rate_limits)  # outermost: refused before a body is read
     instrument_app(app)
     return app
 

@@ -20,9 +20,10 @@ class DomainError(Exception):
     slug = "bad-request"
     title = "Bad request"
 
-    def __init__(self, detail: str, **extra: Any):
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any):
         super().__init__(detail)
         self.detail = detail
+        self.headers = headers
         self.extra = extra
 
 
@@ -44,6 +45,15 @@ class Conflict(DomainError):
     status, slug, title = 409, "conflict", "Not allowed in the current state"
 
 
+class TooManyRequests(DomainError):
+    """Over a rate limit; `Retry-After` says when the next request is let through."""
+
+    status, slug, title = 429, "too-many-requests", "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int):
+        super().__init__(detail, headers={"Retry-After": str(retry_after)}, retry_after=retry_after)
+
+
 class InvalidInput(DomainError):
     """Input that passed the schema but breaks a rule; `errors` names the fields."""
 
@@ -55,10 +65,16 @@ class InvalidInput(DomainError):
         super().__init__(detail, **extra)
 
 
-def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+def problem(status: int, slug: str, title: str, detail: str, *, headers: dict[str, str] | None = None,
+            **extra: Any) -> JSONResponse:
     body = {"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail, **extra}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer", **(headers or {})} if status == 401 else headers
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def problem_for(exc: DomainError) -> JSONResponse:
+    """The problem+json a domain error is answered with, in the app or in front of it (shared/edge.py)."""
+    return problem(exc.status, exc.slug, exc.title, exc.detail, headers=exc.headers, **exc.extra)
 
 
 def _field(loc: tuple) -> str:
@@ -71,7 +87,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError):
-        return problem(exc.status, exc.slug, exc.title, exc.detail, **exc.extra)
+        return problem_for(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError):

@@ -3,6 +3,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
+from limits import parse as parse_rate
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -30,6 +31,26 @@ class ServiceSettings(BaseSettings):
         75.0, gt=0, validation_alias="JOINTSUP_HTTP_KEEP_ALIVE_SECONDS",
         description="how long an idle client connection stays open; longer than clients keep theirs in a pool "
                     "(httpx 5 s, proxies 60 s), or a request sent as the server closes fails")
+    http_max_body_bytes: int = Field(1024 * 1024, ge=1024, validation_alias="JOINTSUP_HTTP_MAX_BODY_BYTES",
+                                     description="a larger request body is answered 413")
+    http_max_head_bytes: int = Field(16 * 1024, ge=1024, validation_alias="JOINTSUP_HTTP_MAX_HEAD_BYTES",
+                                     description="a larger request line and headers are answered 431")
+    http_head_timeout_seconds: float = Field(
+        10.0, gt=0, validation_alias="JOINTSUP_HTTP_HEAD_TIMEOUT_SECONDS",
+        description="a connection whose request line and headers have not all arrived by then is closed")
+    http_body_timeout_seconds: float = Field(30.0, gt=0, validation_alias="JOINTSUP_HTTP_BODY_TIMEOUT_SECONDS",
+                                             description="a request body not all arrived by then is answered 408")
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1,::1", validation_alias="JOINTSUP_FORWARDED_ALLOW_IPS",
+        description="proxies (addresses or networks, comma-separated) whose X-Forwarded-For names the client")
+    rate_limit_public: str = Field("40 per 2 seconds", validation_alias="JOINTSUP_RATE_LIMIT_PUBLIC",
+                                   description="per client address on the public and Open311 routes")
+    rate_limit_principal: str = Field("400 per 2 seconds", validation_alias="JOINTSUP_RATE_LIMIT_PRINCIPAL",
+                                      description="per caller (the token's sub) on the authenticated API")
+    rate_limit_storage_url: str = Field("memory://", validation_alias="JOINTSUP_RATE_LIMIT_STORAGE_URL",
+                                        description="where the counts are kept: memory:// per process, or "
+                                                    "redis://host:port/db shared by the replicas")
+    rate_limit_key_prefix: str = Field("jointsup", min_length=1, validation_alias="JOINTSUP_RATE_LIMIT_KEY_PREFIX")
 
     kafka_bootstrap_servers: str = Field("127.0.0.1:19092", validation_alias="KAFKA_BOOTSTRAP_SERVERS")
     topic_partitions: int = Field(3, ge=1, validation_alias="JOINTSUP_TOPIC_PARTITIONS")
@@ -75,6 +96,12 @@ class ServiceSettings(BaseSettings):
             raise ValueError(f"JOINTSUP_USCC_EXCEPTIONS: {', '.join(wrong)} not 18 letters and digits")
         return value
 
+    @field_validator("rate_limit_public", "rate_limit_principal")
+    @classmethod
+    def _rate_limits_parse(cls, value: str) -> str:
+        parse_rate(value)  # the notation of `limits`: "40 per 2 seconds"
+        return value
+
     @model_validator(mode="after")
     def _refuse_dev_secrets_outside_development(self) -> "ServiceSettings":
         if self.environment == "production":
@@ -86,6 +113,9 @@ class ServiceSettings(BaseSettings):
             unsafe = [name for name, (value, dev) in dev_values.items() if dev in value.get_secret_value()]
             if unsafe and not (self.jwks_url and unsafe == ["JOINTSUP_JWT_SECRET"]):
                 raise ValueError(f"development defaults are not allowed in production: set {', '.join(unsafe)}")
+            if "*" in self.forwarded_allow_ips:
+                # anyone could then name any address in X-Forwarded-For and step round the per-client limits
+                raise ValueError("JOINTSUP_FORWARDED_ALLOW_IPS=* is not allowed in production: list the proxies")
         return self
 
     @property

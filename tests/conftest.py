@@ -14,6 +14,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy.engine import make_url
 
+from bench import LOAD_RATE_LIMITS  # the suite too calls from one address as a few callers, fast
 from shared.broker import EmbeddedBroker, free_port
 from shared.serve import server_options
 
@@ -122,6 +123,8 @@ class System:
         return httpx.AsyncClient(base_url=self.services[name].url, timeout=30)
 
 
+
+
 def service_settings(name: str, *, database_url: str, bootstrap: str, port: int, **extra):
     from services.cases.settings import CasesSettings
     from services.complaints.settings import ComplaintsSettings
@@ -130,9 +133,9 @@ def service_settings(name: str, *, database_url: str, bootstrap: str, port: int,
 
     cls = {"complaints": ComplaintsSettings, "cases": CasesSettings, "credit": CreditSettings,
            "notify": NotifySettings}[name]
-    return cls(database_url=database_url, kafka_bootstrap_servers=bootstrap, port=port, environment="test",
-               relay_poll_seconds=0.5, consumer_backoff_seconds=0.05, consumer_max_attempts=3,
-               consumer_session_timeout_ms=6000, **extra)
+    return cls(**{"database_url": database_url, "kafka_bootstrap_servers": bootstrap, "port": port,
+                  "environment": "test", "relay_poll_seconds": 0.5, "consumer_backoff_seconds": 0.05,
+                  "consumer_max_attempts": 3, "consumer_session_timeout_ms": 6000, **LOAD_RATE_LIMITS, **extra})
 
 
 async def start_service(name: str, settings) -> Service:

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.dates import Day
 from shared.events.payloads.cases import ReferralKind
 from shared.subjects import Subject
 
@@ -84,7 +85,7 @@ class TaskResult(_Body):
 
 
 class ConsultationCreate(_Body):
-    held_on: date
+    held_on: Day
     attendees: list[str] = Field(min_length=1, max_length=100)
     conclusions: str = Field(min_length=1, max_length=20000)
 

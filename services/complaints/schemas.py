@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.dates import Instant
 from shared.messaging.journal import TimelineStep
 from shared.subjects import Subject
 
@@ -44,7 +45,7 @@ class ComplaintCreate(BaseModel):
     category: str | None = Field(None, max_length=64, description="classified from the text when absent")
     description: str = Field(min_length=1, max_length=DESCRIPTION_MAX)
     amount: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
-    occurred_at: datetime | None = None
+    occurred_at: Instant | None = None
 
     @model_validator(mode="after")
     def _complaints_name_the_complainant(self) -> "ComplaintCreate":
@@ -105,8 +106,8 @@ class ComplaintFilter(BaseModel):
     subject: str | None = Field(None, max_length=128, description="USCC or shop id")
     platform: str | None = Field(None, max_length=64)
     agency: str | None = Field(None, max_length=32, description="lead or co-handling agency")
-    received_from: datetime | None = None
-    received_to: datetime | None = None
+    received_from: Instant | None = None
+    received_to: Instant | None = None
     page: int = Field(1, ge=1, le=1_000_000)
     size: int = Field(50, ge=1, le=500)
 

@@ -5,6 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.dates import Day
+
 Tier = Literal["A", "B", "C", "D"]
 
 
@@ -46,8 +48,8 @@ class Revocation(_Body):
 class ObservationIn(_Body):
     uscc: str | None = Field(None, max_length=32)
     business_tag: str | None = Field(None, max_length=64, pattern=r"^[a-z0-9_\-]+$")
-    starts_on: date
-    ends_on: date
+    starts_on: Day
+    ends_on: Day
     reason: str = Field(min_length=1, max_length=2000)
 
     @model_validator(mode="after")

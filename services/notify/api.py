@@ -1,11 +1,13 @@
 """HTTP routes of the notify service: inbox, subscriptions, deliveries, digest."""
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 from sqlalchemy import func
 from sqlmodel import select
 
 from shared.app import RuntimeDep, SessionDep
+from shared.dates import Day
 from shared.identity import Principal, PrincipalDep, require_roles
 from shared.problems import Conflict, Forbidden, NotFound
 
@@ -115,7 +117,7 @@ async def retry_delivery(delivery_id: str, session: SessionDep, principal: Princ
 
 
 @router.get("/digest", responses=PROBLEMS)
-async def daily_digest(session: SessionDep, runtime: RuntimeDep, day: date = Query(alias="date"),
+async def daily_digest(session: SessionDep, runtime: RuntimeDep, day: Annotated[Day, Query(alias="date")],
                        principal: Principal = Lead) -> dict:
     """For the lead office: per agency of its region, what arrived, what closed, what is overdue that day."""
     if not principal.region:

@@ -15,13 +15,15 @@ _bearer = HTTPBearer(auto_error=False, description="JWT with agency, roles, regi
 async def current_principal(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
-    """The verified caller; 401 without a valid bearer token."""
+    """The verified caller; 401 without a valid bearer token, 429 over the caller's rate limit."""
     if credentials is None:
         raise Unauthorized("a bearer token is required")
     try:
-        return request.app.state.runtime.verifier.verify(credentials.credentials)
+        principal = request.app.state.runtime.verifier.verify(credentials.credentials)
     except InvalidToken as exc:
         raise Unauthorized(f"invalid token: {exc}") from exc
+    await request.app.state.rate_limits.hit_principal(principal)
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]

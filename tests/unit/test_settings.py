@@ -41,3 +41,21 @@ def test_a_uscc_exception_must_have_the_shape_of_a_uscc(monkeypatch):
         ComplaintsSettings()
     monkeypatch.setenv("JOINTSUP_USCC_EXCEPTIONS", " 91350100m000100y44 ,")
     assert ComplaintsSettings().uscc_exception_set == {"91350100M000100Y44"}
+
+
+def test_a_rate_limit_must_parse(monkeypatch):
+    monkeypatch.setenv("JOINTSUP_RATE_LIMIT_PUBLIC", "twenty a second")
+    with pytest.raises(ValidationError, match="rate_limit_public|JOINTSUP_RATE_LIMIT_PUBLIC"):
+        ComplaintsSettings()
+
+
+def test_production_refuses_trusting_every_proxy(monkeypatch):
+    """With `*`, any client could name any address in X-Forwarded-For and step round the per-address limits."""
+    monkeypatch.setenv("JOINTSUP_JWT_SECRET", "x" * 48)
+    monkeypatch.setenv("JOINTSUP_FERNET_KEYS", PiiCipher.generate_key())
+    monkeypatch.setenv("JOINTSUP_HASH_KEY", "h" * 32)
+    monkeypatch.setenv("JOINTSUP_FORWARDED_ALLOW_IPS", "*")
+    with pytest.raises(ValidationError, match="JOINTSUP_FORWARDED_ALLOW_IPS"):
+        ComplaintsSettings(environment="production")
+    monkeypatch.setenv("JOINTSUP_FORWARDED_ALLOW_IPS", "10.0.0.0/8")
+    assert ComplaintsSettings(environment="production").forwarded_allow_ips == "10.0.0.0/8"
