@@ -8,11 +8,14 @@ from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
+from alembic import command
+from sqlalchemy import create_engine, insert, select
 
 from services.notify.domain.targets import TargetPolicy
 from services.notify.tables import Delivery
 from services.notify.webhooks import ForbiddenTarget, Guard, checked_client, post_webhook
 from shared.broker import free_port
+from shared.db import alembic_config, sync_url
 from shared.events.payloads.cases import CaseReferred
 from tests.support import eventually, officer, publish, unique
 from tests.webhooks import Receiver
@@ -181,3 +184,35 @@ async def test_delivery_errors_name_their_class_and_not_what_the_network_said(sy
         targets_of = {d["id"]: by_url[(await session.get(Delivery, d["id"])).target] for d in rows}
     assert {targets_of[d["id"]]: d["last_error"] for d in rows} == {url: kind for kind, url in targets.items()}
     assert not any(str(closed) in str(d) or "SSH" in str(d) or "bastion" in str(d) for d in rows)
+
+
+OLD_ERRORS = {  # what attempts recorded before errors were told by class → what 0003 leaves
+    "ConnectError: [Errno 111] Connect call failed ('127.0.0.1', 5432)": "connection failed",
+    "ReadTimeout: timed out": "timeout",
+    "ConnectError: [SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)": "TLS",
+    "RemoteProtocolError: illegal status line: bytearray(b'SSH-2.0-OpenSSH_9.6')": "protocol error",
+    "target refused: meta resolves to 169.254.169.254, a private, loopback or link-local address": "forbidden target",
+    "HTTP 503": "HTTP 503",
+}
+
+
+def _old_errors(url: str) -> dict[str, str]:
+    config = alembic_config(url, "notify")
+    command.upgrade(config, "notify_0002")
+    engine = create_engine(sync_url(url))
+    now = datetime.now(timezone.utc)
+    with engine.begin() as conn:
+        conn.execute(insert(Delivery.__table__), [dict(
+            id=f"d-{i}", dedupe_key=f"k-{i}", event_id="e", event_type="jointsup.case.referred", aggregate_id="c",
+            recipient="440100-tax", channel="webhook", target="s", endpoint="e", payload={}, status="failed",
+            attempts=4, last_error=error, created_at=now) for i, error in enumerate(OLD_ERRORS)])
+    command.upgrade(config, "head")
+    with engine.connect() as conn:
+        rows = conn.execute(select(Delivery.id, Delivery.last_error).order_by(Delivery.id)).all()
+    engine.dispose()
+    return dict(rows)
+
+
+async def test_0003_leaves_old_webhook_errors_their_class_only(databases):
+    errors = await asyncio.to_thread(_old_errors, databases.url("notify_0003"))
+    assert errors == {f"d-{i}": kind for i, kind in enumerate(OLD_ERRORS.values())}
