@@ -88,8 +88,9 @@ class Contacts:
     def _token(self) -> str:
         if self.settings.service_token is not None:
             return self.settings.service_token.get_secret_value()
-        return mint_token(self.settings.jwt_secret.get_secret_value(), sub="service:notify", roles=["service"],
-                          ttl_seconds=300)
+        s = self.settings
+        return mint_token(s.jwt_secret.get_secret_value(), sub="service:notify", roles=["service"],
+                          issuer=s.jwt_issuer, audience=s.jwt_audience, ttl_seconds=300)
 
     async def of(self, complaint_id: str) -> dict | None:
         response = await self.client.get(f"{self.settings.complaints_url}/internal/complaints/{complaint_id}/contact",
