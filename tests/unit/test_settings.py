@@ -74,3 +74,13 @@ def test_production_with_a_jwks_needs_its_issuer_and_audience(monkeypatch):
     monkeypatch.setenv("JOINTSUP_JWT_ISSUER", "https://idp.example.gov.cn")
     settings = ComplaintsSettings(environment="production")  # the dev secret stays: with JWKS it verifies nothing
     assert (settings.jwt_issuer, settings.jwt_audience) == ("https://idp.example.gov.cn", "jointsup")
+
+
+def test_production_refuses_loopback_webhook_targets(monkeypatch):
+    from services.notify.settings import NotifySettings
+
+    _production(monkeypatch, NOTIFY_ALLOW_LOOPBACK="true")
+    with pytest.raises(ValidationError, match="NOTIFY_ALLOW_LOOPBACK"):
+        NotifySettings(environment="production")
+    monkeypatch.setenv("NOTIFY_ALLOW_LOOPBACK", "false")
+    assert not NotifySettings(environment="production").loopback_allowed
