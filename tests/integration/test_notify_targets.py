@@ -50,8 +50,9 @@ def sockets(monkeypatch) -> list:
 
 @pytest.fixture
 async def dns(monkeypatch) -> dict[str, list[str]]:
-    """The event loop's resolver, answering names put here with their addresses in turn (the last one repeats),
-    and any other name as usual: a name that changes its answer, as DNS rebinding makes it."""
+    """The event loop's resolver, answering names put here with their addresses in turn (the last one repeats;
+    NXDOMAIN: no such name), and any other name as usual: a name that changes its answer, as DNS rebinding makes
+    it."""
     loop = asyncio.get_running_loop()
     real, answers = loop.getaddrinfo, {}
 
@@ -60,6 +61,8 @@ async def dns(monkeypatch) -> dict[str, list[str]]:
             return await real(host, port, *args, **kwargs)
         queue = answers[host]
         address = queue.pop(0) if len(queue) > 1 else queue[0]
+        if address == "NXDOMAIN":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
         if ":" in address:
             return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", (address, port or 0, 0, 0))]
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port or 0))]
@@ -81,6 +84,15 @@ async def test_the_checked_client_opens_no_socket_for_a_forbidden_address(socket
         finally:
             _WATCHED.set(False)
     assert (outcome.ok, outcome.error) == (False, "forbidden target") and sockets == []
+
+
+async def test_a_name_that_no_longer_resolves_is_a_dns_failure(dns):
+    dns["gone.localhost"] = ["NXDOMAIN"]
+    guard = Guard(TargetPolicy(allow_loopback=True))
+    async with checked_client(guard, limits=httpx.Limits()) as client:
+        outcome = await post_webhook(client, guard, url="http://gone.localhost:8080/hook", secrets=[], msg_id="m",
+                                     body=b"{}", timeout=1)
+    assert (outcome.ok, outcome.error) == (False, "DNS")
 
 
 async def test_a_receiver_that_never_answers_is_a_timeout():
