@@ -167,7 +167,7 @@ async def test_only_tokens_of_the_configured_issuer_and_audience_pass(idp):
 
 
 def _hs256(claims: dict) -> str:
-    return jwt.encode({"sub": "u", "roles": ["officer"], "exp": int(time.time()) + 600, **claims}, DEV_JWT_SECRET,
+    return jwt.encode({"sub": "u", "roles": ["officer"], "exp": int(time.time()) + 86400, **claims}, DEV_JWT_SECRET,
                       algorithm="HS256")
 
 
@@ -176,7 +176,7 @@ def _hs256(claims: dict) -> str:
     ({"agency": "440105-amr", "region": 440105}, "region"),
     ({"sub": {"id": "u"}, "agency": "440105-amr"}, "sub"),
     ({"roles": ["platform"], "platform": ["taobao"]}, "platform"),
-    ({"agency": "440105-amr", "exp": str(int(time.time()) + 600)}, "exp"),
+    ({"agency": "440105-amr", "exp": str(int(time.time()) + 86400)}, "exp"),
 ])
 @pytest.mark.parametrize(("service", "path"), [("complaints", "/v1/complaints"), ("cases", "/v1/inbox"),
                                                ("credit", "/v1/subjects/91440105MA5X9K2L4L"),

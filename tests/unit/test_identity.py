@@ -92,7 +92,8 @@ async def test_token_cli_mints_a_verifiable_development_token():
 
 
 def _signed(claims: dict) -> str:
-    return jwt.encode({"exp": int(time.time()) + 60, **claims}, SECRET, algorithm="HS256")
+    """Made when the tests are collected, so valid long after (a whole run may come between)."""
+    return jwt.encode({"exp": int(time.time()) + 86400, **claims}, SECRET, algorithm="HS256")
 
 
 @pytest.mark.parametrize(("claims", "wrong"), [
@@ -101,7 +102,7 @@ def _signed(claims: dict) -> str:
     ({"sub": "u", "platform": ["taobao"]}, "platform"),
     ({"sub": "u", "roles": [["officer"]]}, "roles"),
     ({"sub": "u", "agency": {"code": "440100-amr"}, "region": True}, "agency, region"),
-    ({"sub": "u", "exp": str(int(time.time()) + 60)}, "exp"),
+    ({"sub": "u", "exp": str(int(time.time()) + 86400)}, "exp"),
 ])
 async def test_claims_of_the_wrong_type_are_refused_by_name(claims, wrong):
     with pytest.raises(InvalidToken) as refused:
@@ -117,7 +118,7 @@ async def test_claims_of_the_wrong_type_are_refused_by_name(claims, wrong):
     ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOnt9fQ.x", "malformed"),
     (jwt.encode({"sub": "u"}, SECRET, algorithm="HS256"), "missing claim exp"),
     (_signed({"sub": {"id": 1}}), "malformed claims: sub"),
-    (_signed({"sub": "u", "nbf": int(time.time()) + 600}), "not valid yet"),
+    (_signed({"sub": "u", "nbf": int(time.time()) + 3600}), "not valid yet"),
 ])
 async def test_a_refusal_says_the_kind_of_fault_and_no_more(token, reason):
     with pytest.raises(InvalidToken) as refused:
