@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared.db import make_engine, make_sessionmaker, migrate_when_reachable, warn_if_autovacuum_off
 from shared.edge import RESPONSES as EDGE_RESPONSES, RequestEdge
 from shared.health import router as health_router
-from shared.identity import TokenVerifier
+from shared.identity import JwksKeys, TokenVerifier
 from shared.metrics import router as metrics_router
 from shared.messaging import MessagingTables, Outbox, OutboxRelay
 from shared.messaging.kafka import make_producer
@@ -54,15 +54,25 @@ async def build_runtime(definition: ServiceDefinition, settings: ServiceSettings
         sessionmaker=make_sessionmaker(engine, **{WAKE_KEY: relay.wake}),
         producer=producer, relay=relay, tables=definition.tables,
         outbox=Outbox(definition.tables.outbox, source=f"/jointsup/{definition.name}"),
-        verifier=TokenVerifier(secret=settings.jwt_secret.get_secret_value(), jwks_url=settings.jwks_url),
+        verifier=verifier_of(settings),
         registry=Registry.load(settings.registry_path),
         cipher=PiiCipher([k.strip() for k in settings.fernet_keys.get_secret_value().split(",") if k.strip()]),
         hasher=KeyedHasher(settings.hash_key.get_secret_value()),
         calendar=build_calendar(settings),
     )
+    runtime.on_stop(runtime.verifier.close)
     if definition.handlers is not None:
         runtime.add_consumer(definition.handlers(runtime), list(definition.consumes))
     return runtime
+
+
+def verifier_of(settings: ServiceSettings) -> TokenVerifier:
+    """HS256 with the shared secret, or the keys of the JWKS URL; issuer and audience when set."""
+    jwks = JwksKeys(settings.jwks_url, timeout=settings.jwks_timeout_seconds,
+                    refresh_seconds=settings.jwks_refresh_seconds,
+                    max_age_seconds=settings.jwks_max_age_seconds) if settings.jwks_url else None
+    return TokenVerifier(secret=settings.jwt_secret.get_secret_value(), jwks=jwks, issuer=settings.jwt_issuer,
+                         audience=settings.jwt_audience)
 
 
 def create_service_app(definition: ServiceDefinition, settings: ServiceSettings) -> FastAPI:

@@ -39,6 +39,12 @@ class Unauthorized(DomainError):
     status, slug, title = 401, "unauthorized", "Unauthorized"
 
 
+class Unavailable(DomainError):
+    """Something the request needs is away for now (the identity provider's keys); trying again may work."""
+
+    status, slug, title = 503, "service-unavailable", "Service unavailable"
+
+
 class Conflict(DomainError):
     """A transition not allowed in the current state; `allowed_actions` says what is."""
 

@@ -14,6 +14,7 @@ DEV_JWT_SECRET = "jointsup-dev-secret-change-me-0123456789abcdef"
 DEV_FERNET_KEY = "ZGV2LW9ubHktZmVybmV0LWtleS1kby1ub3QtdXNlISE="
 DEV_HASH_KEY = "jointsup-dev-hash-key"
 DEV_SERVICE_TOKEN_SUB = "service"
+MIN_KEY_BYTES = 32  # HMAC keys (JWT HS256, complainant hashing) shorter than the SHA-256 output are guessable
 
 
 class ServiceSettings(BaseSettings):
@@ -73,6 +74,15 @@ class ServiceSettings(BaseSettings):
 
     jwt_secret: SecretStr = Field(SecretStr(DEV_JWT_SECRET), validation_alias="JOINTSUP_JWT_SECRET")
     jwks_url: str | None = Field(None, validation_alias="JOINTSUP_JWKS_URL")
+    jwt_issuer: str | None = Field(None, min_length=1, validation_alias="JOINTSUP_JWT_ISSUER",
+                                   description="the `iss` every token must carry; required in production with JWKS")
+    jwt_audience: str | None = Field(None, min_length=1, validation_alias="JOINTSUP_JWT_AUDIENCE",
+                                     description="an `aud` every token must carry; required in production with JWKS")
+    jwks_timeout_seconds: float = Field(3.0, gt=0, le=30, validation_alias="JOINTSUP_JWKS_TIMEOUT_SECONDS")
+    jwks_refresh_seconds: float = Field(
+        30.0, ge=0, validation_alias="JOINTSUP_JWKS_REFRESH_SECONDS",
+        description="the least time between two fetches of the JWKS (a token naming an unknown key, a JWKS away)")
+    jwks_max_age_seconds: float = Field(3600.0, gt=0, validation_alias="JOINTSUP_JWKS_MAX_AGE_SECONDS")
     fernet_keys: SecretStr = Field(SecretStr(DEV_FERNET_KEY), validation_alias="JOINTSUP_FERNET_KEYS")
     hash_key: SecretStr = Field(SecretStr(DEV_HASH_KEY), validation_alias="JOINTSUP_HASH_KEY")
 
@@ -116,6 +126,14 @@ class ServiceSettings(BaseSettings):
             if "*" in self.forwarded_allow_ips:
                 # anyone could then name any address in X-Forwarded-For and step round the per-client limits
                 raise ValueError("JOINTSUP_FORWARDED_ALLOW_IPS=* is not allowed in production: list the proxies")
+            keys = {"JOINTSUP_JWT_SECRET": self.jwt_secret, "JOINTSUP_HASH_KEY": self.hash_key}
+            short = [name for name, key in keys.items() if len(key.get_secret_value().encode()) < MIN_KEY_BYTES
+                     and not (name == "JOINTSUP_JWT_SECRET" and self.jwks_url)]  # with JWKS the secret verifies nothing
+            if short:
+                raise ValueError(f"{' and '.join(short)} must be at least {MIN_KEY_BYTES} bytes in production")
+            if self.jwks_url and not (self.jwt_issuer and self.jwt_audience):
+                raise ValueError("with JOINTSUP_JWKS_URL, production needs JOINTSUP_JWT_ISSUER and "
+                                 "JOINTSUP_JWT_AUDIENCE: a provider's tokens for any other application would pass")
         return self
 
     @property

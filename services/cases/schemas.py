@@ -1,10 +1,11 @@
 """API models of the cases service (never the table classes)."""
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.bounded import bounded
 from shared.dates import Day
 from shared.events.payloads.cases import ReferralKind
 from shared.subjects import Subject
@@ -21,7 +22,8 @@ class ClueCreate(_Body):
     category: str = Field(min_length=1, max_length=64)
     agency: str | None = Field(None, max_length=32, description="who verifies it; routed by category when absent")
     summary: str = Field(min_length=1, max_length=5000)
-    complaint_ids: list[str] = Field(default_factory=list, max_length=500)
+    complaint_ids: Annotated[list[str], bounded(items=500, chars=64, depth=1, size=40_000)] = Field(
+        default_factory=list)
 
 
 class Verification(_Body):
@@ -51,9 +53,9 @@ class ReferralCreate(_Body):
     to_agency: str = Field(min_length=1, max_length=32)
     kind: ReferralKind
     reason: str = Field(min_length=1, max_length=2000)
-    documents: list[str] = Field(default_factory=list, max_length=50,
-                                 description="for criminal: transfer_letter, investigation_report, "
-                                             "seized_items_list, test_or_appraisal_reports (+ others)")
+    documents: Annotated[list[str], bounded(items=50, chars=200, depth=1)] = Field(
+        default_factory=list, description="for criminal: transfer_letter, investigation_report, "
+                                          "seized_items_list, test_or_appraisal_reports (+ others)")
 
 
 class ReferralForward(_Body):
@@ -76,7 +78,7 @@ class TaskIn(_Body):
 
 
 class JointActionCreate(_Body):
-    participants: list[str] = Field(min_length=1, max_length=30)
+    participants: Annotated[list[str], bounded(items=30, chars=32, depth=1)] = Field(min_length=1)
     tasks: list[TaskIn] = Field(min_length=1, max_length=200)
 
 
@@ -86,13 +88,13 @@ class TaskResult(_Body):
 
 class ConsultationCreate(_Body):
     held_on: Day
-    attendees: list[str] = Field(min_length=1, max_length=100)
+    attendees: Annotated[list[str], bounded(items=100, chars=200, depth=1)] = Field(min_length=1)
     conclusions: str = Field(min_length=1, max_length=20000)
 
 
 class DecisionIn(_Body):
     outcome: Literal["penalty", "no_penalty", "soft_measure"]
-    measures: list[str] = Field(default_factory=list, max_length=20)
+    measures: Annotated[list[str], bounded(items=20, chars=64, depth=1)] = Field(default_factory=list)
     fine_amount: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     legal_basis: str | None = Field(None, max_length=500)
     ground: str | None = Field(None, max_length=32, description="for no_penalty")

@@ -9,9 +9,10 @@ from shared.subjects import checked_uscc
 
 from . import draws, listing, observations, records, repairs
 from .context import Credit
-from .reading import draw_out, profile_out, public_profile, repair_out
+from .reading import draw_out, profile_out, public_draw_out, public_profile, repair_out
 from .schemas import (Decision, DrawIn, DrawOut, Execution, ObservationIn, ObservationOut, ProfileOut, ProposalIn,
-                      ProposalOut, RecordOut, RepairDecision, RepairIn, RepairOut, Revocation, SanctionOut)
+                      ProposalOut, PublicDrawOut, RecordOut, RepairDecision, RepairIn, RepairOut, Revocation,
+                      SanctionOut)
 from .tables import CreditRecord, InspectionDraw
 
 router = APIRouter(prefix="/v1", tags=["credit"])
@@ -22,6 +23,7 @@ Reader = require_roles("officer", "lead", "admin", "service")
 Overseer = require_roles("lead", "admin")
 # A subject asks for repair through any agency's window, or an administrator records it; the deciding agency decides.
 RepairDesk = require_roles("officer", "lead", "admin")
+DrawReader = require_roles("officer", "lead", "admin")  # the agencies serving the draw's region
 
 
 def _uscc(runtime, uscc: str) -> str:
@@ -124,6 +126,13 @@ async def make_draw(body: DrawIn, session: SessionDep, runtime: RuntimeDep,
     return draw_out(record)
 
 
+@router.get("/inspection-draws/{draw_id}", response_model=DrawOut, responses=PROBLEMS)
+async def get_draw(draw_id: str, session: SessionDep, runtime: RuntimeDep,
+                   principal: Principal = DrawReader) -> DrawOut:
+    """A draw with the inspectors' conflicts, for the agencies serving its region (the public view leaves them out)."""
+    return draw_out(await draws.read(Credit.of(session, runtime), principal, draw_id))
+
+
 @router.get("/complainants/{complainant_key}", response_model=list[RecordOut], responses=PROBLEMS)
 async def complainant_records(complainant_key: str, session: SessionDep,
                               principal: Principal = Overseer) -> list[RecordOut]:
@@ -133,12 +142,13 @@ async def complainant_records(complainant_key: str, session: SessionDep,
     return [RecordOut.model_validate(r, from_attributes=True) for r in rows]
 
 
-@public_router.get("/inspection-draws/{draw_id}", response_model=DrawOut, responses=PROBLEMS)
-async def public_draw(draw_id: str, session: SessionDep) -> DrawOut:
+@public_router.get("/inspection-draws/{draw_id}", response_model=PublicDrawOut, responses=PROBLEMS)
+async def public_draw(draw_id: str, session: SessionDep) -> PublicDrawOut:
+    """双随机、一公开: the subjects drawn, the inspectors sent, the seed, rules and pool that reproduce it."""
     record = await session.get(InspectionDraw, draw_id)
     if record is None:
         raise NotFound(f"no inspection draw {draw_id}")
-    return draw_out(record)
+    return public_draw_out(record)
 
 
 @public_router.get("/subjects/{uscc}", responses=PROBLEMS)

@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from shared.events.payloads.credit import InspectionDrawPublished
 from shared.identity import Principal, serves
-from shared.problems import Forbidden, InvalidInput
+from shared.problems import Forbidden, InvalidInput, NotFound
 
 from .context import Credit
 from .domain.draws import METHOD, NotEnoughInspectors, draw
@@ -52,4 +52,14 @@ async def make(credit: Credit, principal: Principal, *, seed: str, region: str |
     await credit.emit("inspection.draw_published", InspectionDrawPublished(
         draw_id=record.id, seed=seed, drawn=len(drawn), population=len(subjects)), key=record.id)
     await credit.session.commit()
+    return record
+
+
+async def read(credit: Credit, principal: Principal, draw_id: str) -> InspectionDraw:
+    """A draw in full, conflicts included, for an agency serving its region."""
+    record = await credit.session.get(InspectionDraw, draw_id)
+    if record is None:
+        raise NotFound(f"no inspection draw {draw_id}")
+    if not serves(principal, record.inputs["region"], credit.runtime.registry):
+        raise Forbidden(f"{principal.agency} does not serve region {record.inputs['region']}")
     return record

@@ -7,8 +7,8 @@ from shared.problems import NotFound
 
 from .context import Credit
 from .domain.publicity import Eligibility
-from .schemas import (DrawOut, ListingOut, ObservationOut, ProfileOut, ProposalOut, RecordOut, RepairOut,
-                      SanctionOut)
+from .schemas import (DrawOut, ListingOut, ObservationOut, ProfileOut, ProposalOut, PublicDrawOut, RecordOut,
+                      RepairOut, SanctionOut)
 from .tables import CreditRecord, InspectionDraw, Listing, ListingProposal, Observation, Repair, Sanction, Subject
 
 
@@ -64,3 +64,10 @@ def repair_out(repair: Repair, check: Eligibility) -> RepairOut:
 
 def draw_out(record: InspectionDraw) -> DrawOut:
     return DrawOut.model_validate(record, from_attributes=True)
+
+
+def public_draw_out(record: InspectionDraw) -> PublicDrawOut:
+    """The published draw: who was drawn and sent, from which seed, rules and pool; the conflicts stay with the
+    agencies (which inspector is conflicted with which subject is about the inspectors, not the draw)."""
+    inputs = {k: v for k, v in record.inputs.items() if k != "conflicts"}
+    return PublicDrawOut(**draw_out(record).model_dump(exclude={"inputs"}), inputs=inputs)

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.bounded import bounded
 from shared.dates import Day
 
 Tier = Literal["A", "B", "C", "D"]
@@ -16,7 +17,8 @@ class _Body(BaseModel):
 
 class ProposalIn(_Body):
     record_id: str = Field(min_length=1, max_length=36)
-    reasons: list[Annotated[str, Field(min_length=1, max_length=500)]] = Field(min_length=1, max_length=20)
+    reasons: Annotated[list[Annotated[str, Field(min_length=1)]], bounded(items=20, chars=500, depth=1)] = Field(
+        min_length=1)
 
 
 class Decision(_Body):
@@ -27,7 +29,7 @@ class Decision(_Body):
 class RepairIn(_Body):
     record_id: str = Field(min_length=1, max_length=36)
     reason: str = Field(min_length=1, max_length=2000)
-    evidence: list[str] = Field(default_factory=list, max_length=50)
+    evidence: Annotated[list[str], bounded(items=50, chars=500, depth=1)] = Field(default_factory=list)
     obligations_met: bool
     commitment: bool = Field(description="a public credit commitment (信用承诺) was made")
 
@@ -66,8 +68,9 @@ class DrawIn(_Body):
     region: str | None = Field(None, pattern=r"^\d{6}$")
     category: str | None = Field(None, max_length=64)
     shares: dict[Tier, float] | None = Field(None, description="per-tier share 0..1; defaults from the rules")
-    inspectors: list[str] = Field(min_length=1, max_length=2000)
-    conflicts: dict[str, list[str]] = Field(default_factory=dict, description="USCC → inspectors who may not go")
+    inspectors: Annotated[list[str], bounded(items=2000, chars=64, depth=1, size=150_000)] = Field(min_length=1)
+    conflicts: Annotated[dict[str, list[str]], bounded(keys=2000, items=100, chars=64, depth=2, size=250_000)] = Field(
+        default_factory=dict, description="USCC → inspectors who may not go (kept from the public view)")
     inspectors_per_subject: int = Field(2, ge=1, le=10)
 
     @model_validator(mode="after")
@@ -165,6 +168,8 @@ class ProfileOut(BaseModel):
 
 
 class DrawOut(BaseModel):
+    """A draw as the agencies serving its region see it, the inspectors' conflicts included."""
+
     id: str
     seed: str
     inputs: dict
@@ -172,3 +177,10 @@ class DrawOut(BaseModel):
     drawn: list[dict]
     method: str
     created_at: datetime
+
+
+class PublicDrawOut(DrawOut):
+    """A draw as it is published (一公开): subjects drawn, inspectors sent, seed, rules and the pool; not which
+    inspector is conflicted with which subject."""
+
+    inputs: dict = Field(description="region, category, shares, inspectors, per_subject; the conflicts are not public")

@@ -1,25 +1,20 @@
-"""The ways out: webhooks (Standard Webhooks), e-mail (SMTP, or a local file), SMS (a provider, by default a
+"""The ways out besides webhooks (webhooks.py): e-mail (SMTP, or a local file), SMS (a provider, by default a
 local file), and the complaints service for contact details, which are used and never kept."""
 import asyncio
-import ipaddress
 import json
 import smtplib
 import ssl
-import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 
 from shared.identity import mint_token
 from shared.pii import mask_phone
 
-from .domain.signing import signature_header
 from .domain.sms import segments
-from .domain.targets import url_problem
 from .settings import NotifySettings
 
 
@@ -29,41 +24,6 @@ class Outcome:
     error: str | None = None
     gone: bool = False  # 410: the endpoint asks not to be called again
     segments: int | None = None
-
-
-async def resolve(host: str) -> list[str]:
-    try:
-        return [str(ipaddress.ip_address(host))]  # a literal address: nothing to look up
-    except ValueError:
-        pass
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, None)
-    except OSError:
-        return []
-    return sorted({info[4][0] for info in infos})
-
-
-async def check_target(settings: NotifySettings, url: str) -> str | None:
-    """Why this URL may not be called now (also checked at send time: DNS may have changed)."""
-    host = urlsplit(url).hostname or ""
-    return url_problem(url, await resolve(host) if host else [], allowed_hosts=settings.allowed_host_set,
-                       allow_loopback=settings.loopback_allowed)
-
-
-async def post_webhook(client: httpx.AsyncClient, settings: NotifySettings, *, url: str, secrets: list[str],
-                       msg_id: str, body: bytes) -> Outcome:
-    if problem := await check_target(settings, url):
-        return Outcome(False, f"target refused: {problem}")
-    timestamp = int(time.time())
-    headers = {"content-type": "application/json", "webhook-id": msg_id, "webhook-timestamp": str(timestamp),
-               "webhook-signature": signature_header(secrets, msg_id, timestamp, body)}
-    try:
-        response = await client.post(url, content=body, headers=headers, timeout=settings.webhook_timeout_seconds)
-    except httpx.HTTPError as exc:
-        return Outcome(False, f"{type(exc).__name__}: {exc}"[:500])
-    if 200 <= response.status_code < 300:
-        return Outcome(True)
-    return Outcome(False, f"HTTP {response.status_code}", gone=response.status_code == 410)
 
 
 class Mailer:
@@ -128,8 +88,9 @@ class Contacts:
     def _token(self) -> str:
         if self.settings.service_token is not None:
             return self.settings.service_token.get_secret_value()
-        return mint_token(self.settings.jwt_secret.get_secret_value(), sub="service:notify", roles=["service"],
-                          ttl_seconds=300)
+        s = self.settings
+        return mint_token(s.jwt_secret.get_secret_value(), sub="service:notify", roles=["service"],
+                          issuer=s.jwt_issuer, audience=s.jwt_audience, ttl_seconds=300)
 
     async def of(self, complaint_id: str) -> dict | None:
         response = await self.client.get(f"{self.settings.complaints_url}/internal/complaints/{complaint_id}/contact",

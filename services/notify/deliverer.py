@@ -18,11 +18,12 @@ from shared.events.payloads.notify import NotificationDeadLettered, Notification
 from shared.pii import mask_contact
 from shared.runtime import ServiceRuntime
 
-from .channels import SMS_PROVIDERS, Contacts, Mailer, Outcome, post_webhook
+from .channels import SMS_PROVIDERS, Contacts, Mailer, Outcome
 from .consumers import rules
 from .domain.retry import Circuit, next_delay
 from .tables import Delivery, Subscription
 from .templates import render
+from .webhooks import Guard, checked_client, post_webhook
 
 log = logging.getLogger(__name__)
 LEASE_SECONDS = 60
@@ -40,9 +41,11 @@ Send = Callable[[], Awaitable[Outcome]]
 class Deliverer:
     def __init__(self, runtime: ServiceRuntime):
         self.runtime, self.settings = runtime, runtime.settings
-        self.client = httpx.AsyncClient(follow_redirects=False, limits=httpx.Limits(
+        self.guard = Guard.of(self.settings)
+        self.webhooks = checked_client(self.guard, limits=httpx.Limits(
             max_connections=100, max_keepalive_connections=20,  # httpx's defaults
             keepalive_expiry=self.settings.webhook_keep_alive_seconds))
+        self.client = httpx.AsyncClient()  # the complaints service, an internal address the guard would refuse
         self.contacts = Contacts(self.settings, self.client)
         self.mailer = Mailer(self.settings)
         self.sms = SMS_PROVIDERS[self.settings.sms_provider](self.settings)
@@ -68,8 +71,9 @@ class Deliverer:
 
     def webhook(self, subscription: Subscription, delivery_id: str, payload: dict) -> Send:
         body = json.dumps(payload["cloudevent"], ensure_ascii=False, separators=(",", ":")).encode()
-        return partial(post_webhook, self.client, self.settings, url=subscription.url,
-                       secrets=self._secrets(subscription), msg_id=delivery_id, body=body)
+        return partial(post_webhook, self.webhooks, self.guard, url=subscription.url,
+                       secrets=self._secrets(subscription), msg_id=delivery_id, body=body,
+                       timeout=self.settings.webhook_timeout_seconds)
 
     async def poll(self) -> int:
         """Claim what is due and start sending it; returns how many were started (sends run on)."""
@@ -92,6 +96,7 @@ class Deliverer:
 
     async def close(self) -> None:
         await self.drain()
+        await self.webhooks.aclose()
         await self.client.aclose()
 
     async def _claim(self, batch: int = 200) -> list[tuple[str, str]]:
@@ -116,9 +121,9 @@ class Deliverer:
         async with limit:
             try:
                 outcome = await (ready() if ready else self._attempt(delivery_id))
-            except Exception as exc:  # an unexpected error is a failed attempt, not a lost delivery
+            except Exception:  # an unexpected error is a failed attempt, not a lost delivery
                 log.exception("delivery %s failed unexpectedly", delivery_id)
-                outcome = Outcome(False, f"{type(exc).__name__}: {exc}"[:500])
+                outcome = Outcome(False, "internal error")  # its text could hold what the caller must not see
         if outcome is not None:
             self.circuit.record(endpoint, outcome.ok, time.monotonic())
             await self._record(delivery_id, outcome)

@@ -1,7 +1,10 @@
 """API models of the notify service."""
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from shared.bounded import bounded
 
 
 class InboxItemPublic(BaseModel):
@@ -24,9 +27,10 @@ class SubscriptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     url: str = Field(min_length=1, max_length=2000)
-    event_types: list[str] = Field(min_length=1, max_length=100, description="catalogue types, or *")
-    filters: dict[str, str | list[str]] = Field(default_factory=dict,
-                                                description="payload field → value(s) an event must carry")
+    event_types: Annotated[list[str], bounded(items=100, chars=120, depth=1)] = Field(
+        min_length=1, description="catalogue types, or *")
+    filters: Annotated[dict[str, str | list[str]], bounded(keys=20, items=50, chars=200, depth=2, size=8192)] = Field(
+        default_factory=dict, description="payload field → value(s) an event must carry")
 
 
 class SubscriptionOut(BaseModel):

@@ -1,7 +1,7 @@
 """Notify settings: the shared ones plus the port, database, channels, retries and the internal calls."""
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 
 from shared.settings import ServiceSettings
 
@@ -63,6 +63,13 @@ class NotifySettings(ServiceSettings):
         if not delays or any(d < 0 for d in delays):
             raise ValueError("NOTIFY_RETRY_SCHEDULE needs at least one non-negative delay")
         return value
+
+    @model_validator(mode="after")
+    def _no_loopback_targets_in_production(self) -> "NotifySettings":
+        # A receiver on the service's own host is the service's neighbours: sidecars, admin ports, metadata proxies.
+        if self.environment == "production" and self.allow_loopback:
+            raise ValueError("NOTIFY_ALLOW_LOOPBACK is for development and tests; in production allow-list hosts")
+        return self
 
     @property
     def schedule(self) -> list[float]:

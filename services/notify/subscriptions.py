@@ -8,7 +8,6 @@ from shared.events import UnknownEventType, spec_for
 from shared.problems import InvalidInput, NotFound
 from shared.runtime import ServiceRuntime
 
-from .channels import check_target
 from .domain.signing import new_secret
 from .schemas import SubscriptionIn, SubscriptionOut
 from .tables import Subscription
@@ -27,7 +26,7 @@ async def create(session: AsyncSession, runtime: ServiceRuntime, *, owner: str, 
                 spec_for(event_type)
             except UnknownEventType:
                 raise InvalidInput(f"unknown event type {event_type!r}", field=f"event_types.{index}") from None
-    if problem := await check_target(runtime.settings, body.url):
+    if problem := await runtime.state["deliverer"].guard.problem(body.url):
         raise InvalidInput(problem, field="url")
     secret = new_secret()
     subscription = Subscription(id=str(uuid.uuid4()), owner=owner, url=body.url,

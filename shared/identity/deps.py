@@ -4,10 +4,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from shared.problems import Forbidden, Unauthorized
+from shared.problems import Forbidden, Unauthorized, Unavailable
 
 from .principal import Principal
-from .tokens import InvalidToken
+from .tokens import InvalidToken, KeysUnavailable
 
 _bearer = HTTPBearer(auto_error=False, description="JWT with agency, roles, region and platform claims")
 
@@ -15,13 +15,18 @@ _bearer = HTTPBearer(auto_error=False, description="JWT with agency, roles, regi
 async def current_principal(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
-    """The verified caller; 401 without a valid bearer token, 429 over the caller's rate limit."""
+    """The verified caller; 401 without a valid bearer token, 503 while the keys to check it cannot be had, 429
+    over the caller's rate limit."""
     if credentials is None:
         raise Unauthorized("a bearer token is required")
     try:
-        principal = request.app.state.runtime.verifier.verify(credentials.credentials)
+        principal = await request.app.state.runtime.verifier.verify(credentials.credentials)
     except InvalidToken as exc:
-        raise Unauthorized(f"invalid token: {exc}") from exc
+        raise Unauthorized(f"invalid token: {exc}") from None
+    except KeysUnavailable:
+        # Not the token's fault: a 401 would tell the caller to drop a token that may well be good.
+        raise Unavailable("the identity provider's signing keys cannot be fetched right now; try again shortly") \
+            from None
     await request.app.state.rate_limits.hit_principal(principal)
     return principal
 

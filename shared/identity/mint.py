@@ -15,12 +15,16 @@ def main() -> None:
     parser.add_argument("--region", help="region code (defaults to the agency's)")
     parser.add_argument("--sub", help="subject (defaults to a name from the agency)")
     parser.add_argument("--ttl", type=int, default=8 * 3600, help="seconds until expiry")
+    parser.add_argument("--issuer", default=os.environ.get("JOINTSUP_JWT_ISSUER"),
+                        help="the iss claim (default: JOINTSUP_JWT_ISSUER)")
+    parser.add_argument("--audience", default=os.environ.get("JOINTSUP_JWT_AUDIENCE"),
+                        help="the aud claim (default: JOINTSUP_JWT_AUDIENCE)")
     args = parser.parse_args()
     secret = os.environ.get("JOINTSUP_JWT_SECRET", DEV_JWT_SECRET)
     roles = [r.strip() for r in args.roles.split(",") if r.strip()]
     sub = args.sub or f"dev:{args.agency or args.platform or 'user'}"
     print(mint_token(secret, sub=sub, agency=args.agency, roles=roles, platform=args.platform,
-                     region=args.region, ttl_seconds=args.ttl))
+                     region=args.region, issuer=args.issuer, audience=args.audience, ttl_seconds=args.ttl))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from services.notify.domain.audience import audience
 from services.notify.domain.retry import Circuit, next_delay
 from services.notify.domain.signing import new_secret, signature, signature_header
 from services.notify.domain.sms import segments
-from services.notify.domain.targets import url_problem
+from services.notify.domain.targets import TargetPolicy
 from services.notify.templates import render
 from shared.events import spec_for
 
@@ -30,22 +30,78 @@ def test_sms_segments(text, count):
     assert segments(text) == count
 
 
-@pytest.mark.parametrize(("url", "addresses", "ok"), [
-    ("https://hooks.example.com/x", ["93.184.216.34"], True),
-    ("http://hooks.example.com/x", ["93.184.216.34"], False),
-    ("https://internal.example/x", ["10.0.0.5"], False),
-    ("https://metadata/x", ["169.254.169.254"], False),
-    ("http://127.0.0.1:8080/x", ["127.0.0.1"], True),
-    ("ftp://hooks.example.com/x", ["93.184.216.34"], False),
-    ("https://partner.gov.cn/x", ["10.0.0.5"], True),  # allow-listed
+POLICY = TargetPolicy(allowed_hosts=frozenset({"partner.gov.cn"}), allow_loopback=False)
+DEV = TargetPolicy(allow_loopback=True)
+
+
+@pytest.mark.parametrize(("url", "ok"), [
+    ("https://hooks.example.com/x", True),
+    ("http://hooks.example.com/x", False),
+    ("ftp://hooks.example.com/x", False),
+    ("https:///x", False),
+    ("https://user:pw@hooks.example.com/x", False),
+    ("https://hooks.example.com:99999/x", False),
+    ("http://partner.gov.cn/x", True),  # allow-listed: http allowed
+    ("http://127.0.0.1:8080/x", False),  # loopback not allowed here
 ])
-def test_webhook_targets(url, addresses, ok):
-    problem = url_problem(url, addresses, allowed_hosts=frozenset({"partner.gov.cn"}), allow_loopback=True)
-    assert (problem is None) is ok
+def test_webhook_url_shapes(url, ok):
+    assert (POLICY.url_problem(url) is None) is ok
 
 
-def test_loopback_needs_the_setting():
-    assert url_problem("http://127.0.0.1/x", ["127.0.0.1"], allowed_hosts=frozenset(), allow_loopback=False)
+def test_http_to_loopback_needs_the_setting():
+    for url in ("http://127.0.0.1:8080/x", "http://[::1]:8080/x", "http://localhost:8080/x"):
+        assert DEV.url_problem(url) is None and POLICY.url_problem(url) is not None
+
+
+@pytest.mark.parametrize(("address", "ok"), [
+    ("8.8.8.8", True),
+    ("2606:4700::1", True),
+    ("::ffff:8.8.8.8", True),  # the IPv4 host itself
+    ("2002:808:808::1", True),  # 6to4 of a public address
+    ("64:ff9b::808:808", True),  # NAT64 of a public address
+    ("100.100.100.200", False),  # Alibaba Cloud metadata, in the shared address space
+    ("100.64.0.1", False),
+    ("2002:a9fe:a9fe::", False),  # 6to4 of 169.254.169.254
+    ("2002:a00:1::", False),  # 6to4 of 10.0.0.1
+    ("64:ff9b::a9fe:a9fe", False),  # NAT64 of 169.254.169.254
+    ("64:ff9b:1::a00:1", False),  # local-use NAT64
+    ("::ffff:10.0.0.1", False),
+    ("::ffff:169.254.169.254", False),
+    ("::10.0.0.1", False),  # IPv4-compatible, deprecated
+    ("2001::1", False),  # Teredo
+    ("169.254.169.254", False),
+    ("fd00:ec2::254", False),
+    ("10.0.0.1", False), ("10.255.255.255", False),
+    ("172.16.0.1", False), ("172.31.255.254", False),
+    ("192.168.0.1", False), ("192.168.255.255", False),
+    ("fc00::1", False), ("fd12:3456::1", False),
+    ("fe80::1", False),
+    ("0.0.0.0", False), ("::", False),
+    ("224.0.0.1", False), ("239.255.255.250", False), ("ff02::1", False),
+    ("255.255.255.255", False),
+    ("127.0.0.1", False), ("::1", False), ("::ffff:127.0.0.1", False),
+])
+def test_only_globally_routable_addresses_pass(address, ok):
+    assert (POLICY.addresses_problem("hooks.example.com", [address]) is None) is ok
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"])
+def test_loopback_passes_only_where_the_settings_allow_it(address):
+    assert DEV.addresses_problem("localhost", [address]) is None
+    assert POLICY.addresses_problem("localhost", [address]) is not None
+    assert TargetPolicy(allowed_hosts=frozenset({"localhost"})).addresses_problem("localhost", [address])
+
+
+def test_an_allow_listed_host_may_be_private_but_never_metadata_or_link_local():
+    for private in ("10.0.0.5", "172.20.1.1", "192.168.1.9", "fd00::5", "100.64.3.4"):
+        assert POLICY.addresses_problem("partner.gov.cn", [private]) is None
+    for never in ("169.254.169.254", "100.100.100.200", "fd00:ec2::254", "fe80::1", "0.0.0.0", "224.0.0.1"):
+        assert POLICY.addresses_problem("partner.gov.cn", [never]) is not None
+
+
+def test_every_address_of_a_host_must_pass():
+    assert POLICY.addresses_problem("hooks.example.com", ["8.8.8.8", "10.0.0.1"]) is not None
+    assert POLICY.addresses_problem("hooks.example.com", []) == "hooks.example.com does not resolve"
 
 
 def test_retry_schedule_and_circuit():
