@@ -41,3 +41,14 @@ def test_a_uscc_exception_must_have_the_shape_of_a_uscc(monkeypatch):
         ComplaintsSettings()
     monkeypatch.setenv("JOINTSUP_USCC_EXCEPTIONS", " 91350100m000100y44 ,")
     assert ComplaintsSettings().uscc_exception_set == {"91350100M000100Y44"}
+
+
+def test_republishing_to_a_new_broker_is_refused_in_production(monkeypatch):
+    """Kafka keeps its log: a republish there would flood every consumer with the whole retained window."""
+    monkeypatch.setenv("JOINTSUP_JWT_SECRET", "x" * 48)
+    monkeypatch.setenv("JOINTSUP_FERNET_KEYS", PiiCipher.generate_key())
+    monkeypatch.setenv("JOINTSUP_HASH_KEY", "h" * 32)
+    monkeypatch.setenv("JOINTSUP_REPUBLISH_ON_NEW_BROKER", "true")
+    with pytest.raises(ValidationError, match="JOINTSUP_REPUBLISH_ON_NEW_BROKER"):
+        ComplaintsSettings(environment="production")
+    assert ComplaintsSettings(environment="development").republish_on_new_broker
