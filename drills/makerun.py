@@ -3,6 +3,7 @@ real process, on free ports and a data directory of its own, for drills that kil
 import asyncio
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from shared.broker import free_port, port_open
 from shared.events.topics import SERVICES
 
 BROKER = "broker"
+REPUBLISHED = re.compile(r"(?P<service>\w+) relay: the broker held none of what it sent; (?P<count>\d+) retained")
 
 
 def children(pid: int) -> dict[str, int]:
@@ -143,6 +145,14 @@ class MakeRun:
             except subprocess.TimeoutExpired:
                 self.launcher.kill()
                 self.launcher.wait()
+
+    def republished(self) -> Counter:
+        """Per service, the retained events its relay sent again to a new broker (from the services' log)."""
+        sent: Counter = Counter()
+        for line in (Path(self.data_dir) / "make-run.log").read_text(errors="replace").splitlines():
+            if found := REPUBLISHED.search(line):
+                sent[found["service"]] += int(found["count"])
+        return sent
 
     async def snapshot(self) -> None:
         """Nothing to add: the services' output is in make-run.log beside their databases."""

@@ -135,6 +135,8 @@ async def processes_killed(n: int, victims: tuple[str, ...] = ("notify", BROKER,
         result["places"]["complaints"] = await complaints_stored(m, ids)
         result["places"]["complainant SMS"] = await complainant_sms(m, escalated(ids), timeout=120)
         notes.append(f"make run started {m.starts} times")
+        notes.append("sent again to a new broker: " + (", ".join(f"{service} {count}" for service, count in
+                                                               sorted(m.republished().items())) or "nothing"))
         return {**result, "notes": [*result.get("notes", []), *notes]}
     finally:
         m.stop()

@@ -98,6 +98,7 @@ class OutboxRelay:
         self.engine, self.table, self.producer = engine, table, producer
         self.window = window  # batches sent and not yet acknowledged
         self.batch_size, self.poll_seconds, self.send_timeout = batch_size, poll_seconds, send_timeout
+        self.name = name
         self.leadership = RelayLeadership(engine, name, recheck_seconds=poll_seconds)
         self.retention, self.marker = retention, marker  # marker: only where the broker may lose its log
         self.published = 0
@@ -157,7 +158,8 @@ class OutboxRelay:
             return sent
         await self.marker.set()
         self.republished += sent
-        log.warning("the broker held none of what this relay sent: %d retained events sent again", sent)
+        log.log(logging.WARNING if sent else logging.INFO,
+                "%s relay: the broker held none of what it sent; %d retained events sent again", self.name, sent)
         return sent
 
     async def _forget_now_and_then(self) -> None:
