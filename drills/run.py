@@ -11,7 +11,10 @@ what they should.
 2. a consumer service (cases) killed with SIGKILL and restarted;
 3. PostgreSQL restarted: every service's /readyz goes 503 and comes back;
 4. 1% garbage records on each topic: all of them, and nothing else, end in the dead-letter topics;
-5. a webhook receiver down: its deliveries back up, then drain with none lost and none doubled.
+5. a webhook receiver down: its deliveries back up, then drain with none lost and none doubled;
+7. `make run` itself (the embedded default, on SQLite): each service and the broker SIGKILLed in turn under
+   load, then `make run` too and started again; every complaint in complaints, the projections, the inbox and
+   the complainants' SMS once (drills/makerun.py).
 Fuzzing (drill 6) is `python -m drills.fuzz`."""
 import argparse
 import asyncio
@@ -21,7 +24,8 @@ from collections.abc import Awaitable, Callable
 from drills.faults import (GARBAGE, consumers_of, garbage_on_every_topic, readiness_through, restart_postgres,
                            subscribe, webhook_attempts, webhooks_received)
 from drills.harness import Stack, dead_letters, kept_unless_clean, reconcile, stack, table
-from drills.load import load
+from drills.load import escalated, load
+from drills.makerun import BROKER, MakeRun, complainant_sms, complaints_stored
 from shared.events import topics
 from tests.webhooks import Receiver
 
@@ -103,6 +107,43 @@ async def receiver_down(n: int, down: float) -> dict:
         return {**result, "seconds": time.monotonic() - started}
 
 
+async def processes_killed(n: int, victims: tuple[str, ...] = ("notify", BROKER, "cases", "credit", "complaints"),
+                           *, rate: float = 10) -> dict:
+    """`make run` under a load of `n` complaints at `rate` a second: each of `victims` SIGKILLed in turn, and once
+    make run has started it again (or, as it did before it restarted anything, make run ended and was started
+    again), make run itself SIGKILLed and started again."""
+    # Short retries: a complainant's SMS whose contact look-up met complaints restarting waits 300 s for its third
+    # attempt under the default schedule; the drill counts what is lost, not how long a retry waits.
+    m = MakeRun(extra_env={"NOTIFY_RETRY_SCHEDULE": "0,1,2,4,8,8,8,8,8,8,8,8,8,8"})
+    notes = []
+    try:
+        await m.start()
+        started = time.monotonic()
+        loading = asyncio.create_task(load(m, n, rate=rate))
+        step = n / rate / (len(victims) + 2)  # the kills spread over the load, make run's own near its end
+        for i, name in enumerate(victims, 1):
+            await asyncio.sleep(max(0.0, started + i * step - time.monotonic()))
+            if not await m.back(name, m.kill(name)):
+                notes.append(f"{name} killed: make run {'ended' if m.launcher.poll() is not None else 'hung'}; "
+                             "started again")
+                m.stop()
+                await m.start()
+        await asyncio.sleep(max(0.0, started + (len(victims) + 1) * step - time.monotonic()))
+        if survivors := m.kill_launcher():
+            notes.append(f"make run killed: {', '.join(sorted(survivors))} kept running; the drill killed them")
+        await m.start()
+        ids = await loading
+        result = await reconcile(m, ids, started=started)
+        result["places"]["complaints"] = await complaints_stored(m, ids)
+        result["places"]["complainant SMS"] = await complainant_sms(m, escalated(ids), timeout=120)
+        notes.append(f"make run started {m.starts} times")
+        notes.append("sent again to a new broker: " + (", ".join(f"{service} {count}" for service, count in
+                                                               sorted(m.republished().items())) or "nothing"))
+        return {**result, "notes": [*result.get("notes", []), *notes]}
+    finally:
+        m.stop()
+
+
 async def _with_webhooks(s: Stack, receiver: Receiver, ids: list[str], result: dict) -> dict:
     """`result` with the lead agency's webhooks as one more place, and a note of the attempts they took. A
     delivery received but still pending 20 s later was not recorded: it goes out again when its lease ends, so
@@ -131,7 +172,8 @@ async def main() -> None:
               "postgres": ("pg_ctlcluster restart", lambda: postgres_restarted(n)),
               "garbage": ("1% garbage on each topic", lambda: garbage_injected(n)),
               "receiver": (f"webhook receiver down {args.receiver_down:.0f} s",
-                           lambda: receiver_down(n, args.receiver_down))}
+                           lambda: receiver_down(n, args.receiver_down)),
+              "makerun": ("SIGKILL each process of make run", lambda: processes_killed(n))}
     rows = [(name, fault, kept_unless_clean(await run())) for name, (fault, run) in drills.items()
             if not args.only or name in args.only]
     print(table(rows))

@@ -2,6 +2,7 @@
 from collections.abc import Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Annotated, AsyncIterator
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -9,11 +10,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db import make_engine, make_sessionmaker, migrate_when_reachable, warn_if_autovacuum_off
 from shared.edge import RESPONSES as EDGE_RESPONSES, RequestEdge
+from shared.events import topics
 from shared.health import router as health_router
 from shared.identity import JwksKeys, TokenVerifier
 from shared.metrics import router as metrics_router
 from shared.messaging import MessagingTables, Outbox, OutboxRelay
 from shared.messaging.kafka import make_producer
+from shared.messaging.marker import BrokerMarker
 from shared.messaging.outbox import WAKE_KEY
 from shared.pii import KeyedHasher, PiiCipher
 from shared.problems import install_problem_handlers
@@ -47,8 +50,11 @@ async def build_runtime(definition: ServiceDefinition, settings: ServiceSettings
     engine = make_engine(url)
     await warn_if_autovacuum_off(engine)
     producer = make_producer(settings.kafka_bootstrap_servers, client_id=f"jointsup-{definition.name}")
+    marker = BrokerMarker(settings.kafka_bootstrap_servers, definition.name, topics=topics.used_by(definition.name),
+                          partitions=settings.topic_partitions) if settings.republish_on_new_broker else None
     relay = OutboxRelay(engine=engine, table=definition.tables.outbox, producer=producer, name=definition.name,
-                        batch_size=settings.relay_batch_size, poll_seconds=settings.relay_poll_seconds)
+                        batch_size=settings.relay_batch_size, poll_seconds=settings.relay_poll_seconds,
+                        retention=timedelta(days=settings.outbox_retention_days), marker=marker)
     runtime = ServiceRuntime(
         name=definition.name, settings=settings, engine=engine,
         sessionmaker=make_sessionmaker(engine, **{WAKE_KEY: relay.wake}),

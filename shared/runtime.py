@@ -77,8 +77,7 @@ class ServiceRuntime:
         s = self.settings
         if not await connect_with_retry(self.producer.start, what=f"{self.name} producer", stopping=self._stopping):
             return
-        wanted = sorted({t for c in self.consumers for t in c.topics} | set(topics.ALL)
-                        | {topics.dlq_topic(self.name), topics.retry_topic(self.name)})
+        wanted = sorted({t for c in self.consumers for t in c.topics} | set(topics.used_by(self.name)))
         await connect_with_retry(lambda: ensure_topics(s.kafka_bootstrap_servers, wanted,
                                                        partitions=s.topic_partitions),
                                  what=f"{self.name} topics", stopping=self._stopping)

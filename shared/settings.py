@@ -63,6 +63,13 @@ class ServiceSettings(BaseSettings):
         description="how long a start that migrates waits for an away database (restarting, not up yet) "
                     "before it gives up and exits")
     relay_poll_seconds: float = Field(1.0, gt=0, validation_alias="JOINTSUP_RELAY_POLL_SECONDS")
+    outbox_retention_days: float = Field(
+        7.0, gt=0, validation_alias="JOINTSUP_OUTBOX_RETENTION_DAYS",
+        description="how long a sent event stays in the outbox, to be sent again to a broker that lost it")
+    republish_on_new_broker: bool = Field(
+        False, validation_alias="JOINTSUP_REPUBLISH_ON_NEW_BROKER",
+        description="send the retained outbox again to a broker that no longer holds it (the memory-only embedded "
+                    "broker after a restart; make run sets it); refused in production, where Kafka keeps its log")
     consumer_max_attempts: int = Field(4, ge=1, validation_alias="JOINTSUP_CONSUMER_MAX_ATTEMPTS")
     consumer_session_timeout_ms: int = Field(10_000, ge=1000, validation_alias="JOINTSUP_CONSUMER_SESSION_TIMEOUT_MS")
     consumer_fetch_max_wait_ms: int = Field(DEFAULT_FETCH_MAX_WAIT_MS, ge=1,
@@ -111,6 +118,13 @@ class ServiceSettings(BaseSettings):
     def _rate_limits_parse(cls, value: str) -> str:
         parse_rate(value)  # the notation of `limits`: "40 per 2 seconds"
         return value
+
+    @model_validator(mode="after")
+    def _refuse_republishing_in_production(self) -> "ServiceSettings":
+        # Kafka keeps its log: there a republish would only flood every consumer with the whole retained window.
+        if self.environment == "production" and self.republish_on_new_broker:
+            raise ValueError("JOINTSUP_REPUBLISH_ON_NEW_BROKER is for the memory-only embedded broker, not production")
+        return self
 
     @model_validator(mode="after")
     def _refuse_dev_secrets_outside_development(self) -> "ServiceSettings":

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from shared.identity import mint_token
-from shared.pii import mask_phone
+from shared.pii import mask_email, mask_phone
 
 from .domain.sms import segments
 from .settings import NotifySettings
@@ -27,7 +27,8 @@ class Outcome:
 
 
 class Mailer:
-    """SMTP when a host is configured; otherwise .eml files in the outbox directory (the embedded default)."""
+    """SMTP when a host is configured; otherwise .eml files in the outbox directory (the embedded default), the
+    recipient's address masked."""
 
     def __init__(self, settings: NotifySettings):
         self.settings = settings
@@ -45,6 +46,7 @@ class Mailer:
     def _deliver(self, message: EmailMessage) -> None:
         s = self.settings
         if not s.smtp_host:
+            message.replace_header("To", mask_email(message["To"]))  # a file on disk: no address in clear
             folder = s.outbox_dir / "mail"
             folder.mkdir(parents=True, exist_ok=True)
             (folder / f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}.eml").write_bytes(bytes(message))

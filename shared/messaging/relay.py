@@ -6,7 +6,7 @@ import zlib
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from aiokafka import AIOKafkaProducer
 from opentelemetry import context as otel_context
@@ -17,8 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.telemetry import HEADER_SETTER, TRACE_HEADERS, kafka_instrumented
 
+from .marker import BrokerMarker
+from .retention import forget_sent
+
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("jointsup.relay")
+FORGET_EVERY_SECONDS = 3600.0  # how often the leader deletes sent events older than the retention window
 
 
 class RelayLeadership:
@@ -89,12 +93,17 @@ class OutboxRelay:
     """Woken after each commit that adds events, and by a slow poll as a safety net."""
 
     def __init__(self, *, engine: AsyncEngine, table: Table, producer: AIOKafkaProducer, name: str,
-                 batch_size: int = 2000, poll_seconds: float = 1.0, send_timeout: float = 15.0, window: int = 4):
+                 batch_size: int = 2000, poll_seconds: float = 1.0, send_timeout: float = 15.0, window: int = 4,
+                 retention: timedelta = timedelta(days=7), marker: BrokerMarker | None = None):
         self.engine, self.table, self.producer = engine, table, producer
         self.window = window  # batches sent and not yet acknowledged
         self.batch_size, self.poll_seconds, self.send_timeout = batch_size, poll_seconds, send_timeout
+        self.name = name
         self.leadership = RelayLeadership(engine, name, recheck_seconds=poll_seconds)
+        self.retention, self.marker = retention, marker  # marker: only where the broker may lose its log
         self.published = 0
+        self.republished = 0
+        self._forget_at = 0.0
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -110,7 +119,9 @@ class OutboxRelay:
         while not self._stopping.is_set():
             try:
                 if await self.leadership.acquire():
+                    await self.republish_if_the_broker_lost_it()
                     await self.publish_pending()  # everything pending, including what commits meanwhile
+                    await self._forget_now_and_then()
                     backoff = 0.2
             except Exception as exc:
                 log.warning("outbox relay pass failed: %s", exc)
@@ -120,6 +131,8 @@ class OutboxRelay:
                 continue
             await self._sleep(self.poll_seconds)
         await self.leadership.release()
+        if self.marker is not None:
+            await self.marker.close()
 
     async def _sleep(self, seconds: float) -> None:
         try:
@@ -132,8 +145,40 @@ class OutboxRelay:
         self._stopping.set()
         self._wake.set()
 
+    async def republish_if_the_broker_lost_it(self) -> int:
+        """When the broker holds none of what this relay sent (a memory-only broker restarted, or a new one), send
+        everything the outbox retains again, in sequence order and before anything new, so each key keeps its
+        order; the consumers' idempotency makes the copies harmless. The marker goes on the broker only once all
+        of it was acknowledged: a relay stopped half-way starts again from the beginning."""
+        if self.marker is None or await self.marker.present():
+            return 0
+        await self.marker.prepare()
+        sent = await self._publish(pending=False)
+        if self._stopping.is_set():  # stopped before the end: not all of it went
+            return sent
+        await self.marker.set()
+        self.republished += sent
+        log.log(logging.WARNING if sent else logging.INFO,
+                "%s relay: the broker held none of what it sent; %d retained events sent again", self.name, sent)
+        return sent
+
+    async def _forget_now_and_then(self) -> None:
+        """After a pass (so after any republish it needed), now and then: a failure waits for the next turn."""
+        if time.monotonic() < self._forget_at:
+            return
+        self._forget_at = time.monotonic() + FORGET_EVERY_SECONDS
+        try:
+            await forget_sent(self.engine, self.table, before=datetime.now(timezone.utc) - self.retention)
+        except Exception as exc:
+            log.warning("forgetting sent outbox events failed: %s", exc)
+
     async def publish_pending(self) -> int:
-        """Send every pending event in sequence order and mark what the broker acknowledged.
+        """Send every pending event in sequence order and mark what the broker acknowledged."""
+        return await self._publish(pending=True)
+
+    async def _publish(self, *, pending: bool) -> int:
+        """Send the pending events (or, not `pending`, the retained sent ones) in sequence order; the pending
+        ones are marked once acknowledged. How many went.
 
         Three things overlap: reading the next batch, handing this one to the producer (in order, one batch
         after another) and marking the last acknowledged one; up to `window` batches await acknowledgement.
@@ -143,7 +188,7 @@ class OutboxRelay:
         in_flight: deque[tuple[Sequence, list[asyncio.Future]]] = deque()
         held: dict[str, int] = {}  # key → sequence number of its first failed event
         marked, failures = 0, 0
-        reading: asyncio.Task | None = asyncio.create_task(self._read(None))
+        reading: asyncio.Task | None = asyncio.create_task(self._read(None, pending))
         marking: asyncio.Task | None = None
         try:
             while True:
@@ -151,7 +196,7 @@ class OutboxRelay:
                 reading = None
                 if rows and not failures and not self._stopping.is_set():
                     if len(rows) == self.batch_size:  # a short batch was all there was; later commits wake us
-                        reading = asyncio.create_task(self._read(rows[-1].seq))
+                        reading = asyncio.create_task(self._read(rows[-1].seq, pending))
                     in_flight.append((rows, await self._enqueue(rows, held)))
                 if not in_flight:
                     break
@@ -161,7 +206,8 @@ class OutboxRelay:
                 done, errors = _settle(sent, await self._acknowledged(futures), held)
                 if marking:
                     await marking
-                marking = asyncio.create_task(self._mark(done, errors))
+                if pending:
+                    marking = asyncio.create_task(self._mark(done, errors))
                 marked, failures = marked + len(done), failures + len(errors)
             if marking:
                 await marking
@@ -173,9 +219,10 @@ class OutboxRelay:
             raise RuntimeError(f"{failures} events not published yet")
         return marked
 
-    async def _read(self, after: int | None) -> Sequence:
+    async def _read(self, after: int | None, pending: bool) -> Sequence:
         c = self.table.c
-        query = select(c.seq, c.topic, c.key, c.value, c.headers).where(c.published_at.is_(None))
+        query = select(c.seq, c.topic, c.key, c.value, c.headers).where(
+            c.published_at.is_(None) if pending else c.published_at.is_not(None))
         if after is not None:
             query = query.where(c.seq > after)
         async with self._connection() as conn:

@@ -99,3 +99,11 @@ def test_production_refuses_trusting_every_proxy(monkeypatch):
         ComplaintsSettings(environment="production")
     monkeypatch.setenv("JOINTSUP_FORWARDED_ALLOW_IPS", "10.0.0.0/8")
     assert ComplaintsSettings(environment="production").forwarded_allow_ips == "10.0.0.0/8"
+
+
+def test_republishing_to_a_new_broker_is_refused_in_production(monkeypatch):
+    """Kafka keeps its log: a republish there would flood every consumer with the whole retained window."""
+    _production(monkeypatch, JOINTSUP_REPUBLISH_ON_NEW_BROKER="true")
+    with pytest.raises(ValidationError, match="JOINTSUP_REPUBLISH_ON_NEW_BROKER"):
+        ComplaintsSettings(environment="production")
+    assert ComplaintsSettings(environment="development").republish_on_new_broker
