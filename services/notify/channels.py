@@ -40,7 +40,7 @@ class Mailer:
         try:
             await asyncio.to_thread(self._deliver, message)
         except (OSError, smtplib.SMTPException) as exc:
-            return Outcome(False, f"{type(exc).__name__}: {exc}"[:500])
+            return Outcome(False, mail_failure_class(exc))
         return Outcome(True)
 
     def _deliver(self, message: EmailMessage) -> None:
@@ -57,6 +57,23 @@ class Mailer:
             if s.smtp_username:
                 smtp.login(s.smtp_username, s.smtp_password.get_secret_value() if s.smtp_password else "")
             smtp.send_message(message)
+
+
+def mail_failure_class(exc: BaseException) -> str:
+    """What kind of failure sending a mail was: the server's own text may repeat the recipient's address."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "recipient refused"
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return "SMTP authentication"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"SMTP {exc.smtp_code}"
+    if isinstance(exc, ssl.SSLError):
+        return "TLS"
+    if isinstance(exc, TimeoutError):
+        return "timeout"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    return "SMTP protocol error" if isinstance(exc, smtplib.SMTPException) else "connection failed"
 
 
 class FileSms:
