@@ -206,6 +206,11 @@ OLD_ERRORS = {  # what attempts recorded before errors were told by class → wh
     "target refused: meta resolves to 169.254.169.254, a private, loopback or link-local address": "forbidden target",
     "HTTP 503": "HTTP 503",
 }
+OLD_MAIL_ERRORS = {
+    "SMTPRecipientsRefused: {'li@example.com': (550, b'5.1.1 <li@example.com>: User unknown')}": "recipient refused",
+    "ConnectionRefusedError: [Errno 111] Connection refused": "connection refused",
+    "SMTPServerDisconnected: Connection unexpectedly closed": "SMTP protocol error",
+}
 
 
 def _old_errors(url: str) -> dict[str, str]:
@@ -216,8 +221,10 @@ def _old_errors(url: str) -> dict[str, str]:
     with engine.begin() as conn:
         conn.execute(insert(Delivery.__table__), [dict(
             id=f"d-{i}", dedupe_key=f"k-{i}", event_id="e", event_type="jointsup.case.referred", aggregate_id="c",
-            recipient="440100-tax", channel="webhook", target="s", endpoint="e", payload={}, status="failed",
-            attempts=4, last_error=error, created_at=now) for i, error in enumerate(OLD_ERRORS)])
+            recipient="440100-tax", channel=channel, target="s", endpoint="e", payload={}, status="failed",
+            attempts=4, last_error=error, created_at=now)
+            for i, (channel, error) in enumerate([*(("webhook", e) for e in OLD_ERRORS),
+                                                  *(("email", e) for e in OLD_MAIL_ERRORS)])])
     command.upgrade(config, "head")
     with engine.connect() as conn:
         rows = conn.execute(select(Delivery.id, Delivery.last_error).order_by(Delivery.id)).all()
@@ -225,6 +232,7 @@ def _old_errors(url: str) -> dict[str, str]:
     return dict(rows)
 
 
-async def test_0003_leaves_old_webhook_errors_their_class_only(databases):
+async def test_0003_leaves_old_webhook_and_mail_errors_their_class_only(databases):
     errors = await asyncio.to_thread(_old_errors, databases.url("notify_0003"))
-    assert errors == {f"d-{i}": kind for i, kind in enumerate(OLD_ERRORS.values())}
+    kinds = [*OLD_ERRORS.values(), *OLD_MAIL_ERRORS.values()]
+    assert errors == {f"d-{i}": kind for i, kind in enumerate(kinds)}

@@ -1,4 +1,4 @@
-"""Webhook delivery errors recorded before they were told by class lose their text
+"""Webhook and e-mail delivery errors recorded before they were told by class lose their text
 
 Revision ID: notify_0003
 Revises: notify_0002
@@ -26,6 +26,17 @@ def upgrade() -> None:
             ELSE 'connection failed' END
         WHERE channel = 'webhook' AND last_error IS NOT NULL AND last_error NOT LIKE 'HTTP %'
           AND last_error NOT IN ('the subscription is disabled or gone', 'internal error')""")
+    # A mail server's words repeat the recipient's address (a complainant's, often).
+    op.execute("""
+        UPDATE delivery SET last_error = CASE
+            WHEN last_error LIKE 'SMTPRecipientsRefused:%' THEN 'recipient refused'
+            WHEN last_error LIKE 'SMTPAuthenticationError:%' THEN 'SMTP authentication'
+            WHEN last_error LIKE '%SSL%' THEN 'TLS'
+            WHEN last_error LIKE 'TimeoutError:%' OR last_error LIKE '%timed out%' THEN 'timeout'
+            WHEN last_error LIKE 'ConnectionRefusedError:%' THEN 'connection refused'
+            WHEN last_error LIKE 'SMTP%' THEN 'SMTP protocol error'
+            ELSE 'connection failed' END
+        WHERE channel = 'email' AND last_error IS NOT NULL""")
 
 
 def downgrade() -> None:
