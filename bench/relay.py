@@ -24,7 +24,7 @@ from shared.telemetry import setup_tracing
 async def fill(sessionmaker, outbox: Outbox, n: int) -> None:
     async with sessionmaker() as session:
         for i in range(n):
-            await outbox.add(session, "complaint.closed", subject=f"c-{i % 500}",
+            outbox.add(session, "complaint.closed", subject=f"c-{i % 500}",
                              data=ComplaintClosed(complaint_id=f"c-{i % 500}", lead_agency="440105-amr",
                                                   outcome="mediated"))
             if i % 1000 == 999:

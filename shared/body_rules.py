@@ -9,7 +9,7 @@ from python_multipart.multipart import parse_options_header
 from starlette.datastructures import Headers
 from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 
-from shared.problems import DomainError, InvalidInput
+from shared.errors import DomainError, InvalidInput
 
 NUL = "\x00"
 NUL_MESSAGE = "text must not contain NUL (U+0000) characters"

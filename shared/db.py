@@ -13,10 +13,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
+from sqlmodel import Session as SqlModelSession
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 ALEMBIC_DIR = Path(__file__).parent / "alembic"
 _AFTER_COMMIT = "after_commit_callbacks"
+_BEFORE_COMMIT = "rows_before_commit"
 # The database restarting, refusing connections or dropping one: worth waiting for, unlike a failed statement.
 DATABASE_AWAY = (OperationalError, InterfaceError, DisconnectionError)
 log = logging.getLogger(__name__)
@@ -123,8 +125,19 @@ def _serialise_sqlite_writes(engine: AsyncEngine) -> None:
 
 
 def make_sessionmaker(engine: AsyncEngine, **info) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded objects usable after commit; `info` reaches every session."""
-    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False, info=info)
+    """Sessions that keep loaded objects usable after commit; `info` reaches every session. Only these sessions
+    write rows queued for their commit (`insert_before_commit`) and run callbacks after it (`after_commit`): the
+    listeners are on a session class of this sessionmaker's own, not on every Session in the process."""
+    return async_sessionmaker(engine, class_=AsyncSession, sync_session_class=_listening_session_class(),
+                              expire_on_commit=False, info=info)
+
+
+def _listening_session_class() -> type[SqlModelSession]:
+    listening = type("ServiceSession", (SqlModelSession,), {})
+    event.listen(listening, "before_commit", _write_before_commit)
+    event.listen(listening, "after_commit", _run_after_commit)
+    event.listen(listening, "after_rollback", _forget_queued)
+    return listening
 
 
 async def ping(engine: AsyncEngine, timeout: float = 2.0) -> None:
@@ -227,11 +240,26 @@ def for_update(query, session_or_connection, *, skip_locked: bool = False):
 
 def after_commit(session: AsyncSession | Session, callback: Callable[[], None]) -> None:
     """Call `callback` once the session's transaction commits (never if it rolls back); once per transaction."""
-    info = session.sync_session.info if hasattr(session, "sync_session") else session.info
-    info.setdefault(_AFTER_COMMIT, {})[callback] = None
+    _info(session).setdefault(_AFTER_COMMIT, {})[callback] = None
 
 
-@event.listens_for(Session, "after_commit")
+def insert_before_commit(session: AsyncSession | Session, insert: Executable, row: dict) -> None:
+    """Queue `row` for `insert`, written (one statement per insert) just before the transaction commits."""
+    _info(session).setdefault(_BEFORE_COMMIT, {}).setdefault(insert, []).append(row)
+
+
+def _info(session: AsyncSession | Session) -> dict:
+    return session.sync_session.info if hasattr(session, "sync_session") else session.info
+
+
+def _write_before_commit(session: Session) -> None:
+    queued = session.info.pop(_BEFORE_COMMIT, None)
+    if queued:
+        connection = session.connection()
+        for insert, rows in queued.items():
+            connection.execute(insert, rows)
+
+
 def _run_after_commit(session: Session) -> None:
     # The transaction is committed whatever a callback does: one that fails must not leave the callbacks after
     # it unrun (a delivery born leased would wait out its lease) nor make the caller think the commit failed.
@@ -242,6 +270,6 @@ def _run_after_commit(session: Session) -> None:
             log.exception("a callback after commit failed: %r", callback)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_after_commit(session: Session) -> None:
+def _forget_queued(session: Session) -> None:
     session.info.pop(_AFTER_COMMIT, None)
+    session.info.pop(_BEFORE_COMMIT, None)

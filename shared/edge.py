@@ -7,7 +7,8 @@ import asyncio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.body_rules import check_body, check_path_and_query, single_content_type
-from shared.problems import MEDIA_TYPE, DomainError, problem_for
+from shared.errors import DomainError
+from shared.problems import MEDIA_TYPE, problem_for
 
 # What every route may answer because of it, in each service's OpenAPI.
 RESPONSES = {

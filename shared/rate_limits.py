@@ -15,7 +15,8 @@ from limits.errors import StorageError
 from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from shared.problems import MEDIA_TYPE, TooManyRequests, problem_for
+from shared.errors import TooManyRequests
+from shared.problems import MEDIA_TYPE, problem_for
 
 log = logging.getLogger(__name__)
 PUBLIC_PREFIXES = ("/v1/public/", "/open311/")

@@ -2,7 +2,7 @@
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.events.payloads.common import SubjectRef
-from shared.problems import InvalidInput
+from shared.errors import InvalidInput
 from shared.uscc import InvalidUSCC, uscc_region, validate_uscc
 
 

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared.db import for_update
 from shared.events.payloads.cases import CaseClosed, CaseDecided
 from shared.identity import Principal
-from shared.problems import Conflict, Forbidden, InvalidInput, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.runtime import ServiceRuntime
 from shared.subjects import ref_of
 

@@ -10,7 +10,7 @@ from shared.db import for_update, is_postgres
 from shared.events.payloads.cases import CaseFiled, ClueRegistered, ClueVerified
 from shared.events.payloads.common import SubjectRef
 from shared.identity import Principal
-from shared.problems import Conflict, Forbidden, InvalidInput, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.runtime import ServiceRuntime
 from shared.subjects import ref_of
 

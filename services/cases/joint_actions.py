@@ -7,7 +7,7 @@ from sqlmodel import select
 from shared.db import for_update
 from shared.events.payloads.cases import (JointActionCompleted, JointActionStarted, JointActionTask,
                                           JointActionTaskCompleted)
-from shared.problems import Conflict, Forbidden, InvalidInput, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.registry import RegistryError
 
 from . import case_files

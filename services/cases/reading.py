@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.identity import Principal, regions_overseen
 from shared.messaging.journal import TimelineStep
-from shared.problems import NotFound
+from shared.errors import NotFound
 from shared.runtime import ServiceRuntime
 
 from . import case_files, clues

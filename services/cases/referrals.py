@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared.db import for_update
 from shared.events.payloads.cases import CaseReferred, ReferralStep
 from shared.identity import Principal
-from shared.problems import Conflict, Forbidden, InvalidInput, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.registry import RegistryError
 from shared.runtime import ServiceRuntime
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from shared.app import RuntimeDep, SessionDep
 from shared.identity import Principal, require_roles
-from shared.problems import NotFound
+from shared.errors import NotFound
 from shared.subjects import Subject
 
 from . import early_warning, handling, intake, reading, stats

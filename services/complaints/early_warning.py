@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared.db import upsert_insert
 from shared.events.payloads.complaints import ComplainantFlagged, ComplaintClusterAlert
 from shared.identity import Principal, regions_overseen
-from shared.problems import NotFound
+from shared.errors import NotFound
 from shared.registry import Registry
 from shared.subjects import ref_of
 

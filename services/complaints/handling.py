@@ -9,7 +9,7 @@ from shared.events.payloads.complaints import (ComplaintAccepted, ComplaintClose
                                                ComplaintForwardedToPlatform, ComplaintMediationConcluded,
                                                ComplaintPlatformResponded, ComplaintRejected)
 from shared.identity import Principal, oversees
-from shared.problems import Conflict, Forbidden, InvalidInput, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.registry import UnknownPlatform
 from shared.runtime import ServiceRuntime
 from shared.subjects import Subject, ref_of, resolve

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from shared.app import RuntimeDep, SessionDep
 from shared.identity import Principal
-from shared.problems import DomainError
+from shared.errors import DomainError
 from shared.runtime import ServiceRuntime
 
 from . import intake, reading

@@ -6,7 +6,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared.identity import Principal, regions_overseen
 from shared.messaging.journal import TimelineStep
 from shared.pii import mask_contact
-from shared.problems import NotFound
+from shared.errors import NotFound
 from shared.runtime import ServiceRuntime
 
 from .domain.access import Access, read_access

@@ -4,7 +4,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.events.payloads.complaints import ComplaintRouted
 from shared.identity.principal import region_of_agency
-from shared.problems import InvalidInput
+from shared.errors import InvalidInput
 from shared.registry import Registry, RegistryError, Routing, UnknownCategory
 
 from .journal import Journal

@@ -4,7 +4,7 @@ from sqlmodel import select
 
 from shared.app import RuntimeDep, SessionDep
 from shared.identity import Principal, require_roles
-from shared.problems import Forbidden, InvalidInput, NotFound
+from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.subjects import checked_uscc
 
 from . import draws, listing, observations, records, repairs

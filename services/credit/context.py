@@ -46,4 +46,4 @@ class Credit:
         return self.now.astimezone(self.runtime.calendar.tz).date()
 
     async def emit(self, event_type: str, payload: BaseModel, *, key: str) -> None:
-        await self.runtime.outbox.add(self.session, event_type, subject=key, data=payload)
+        self.runtime.outbox.add(self.session, event_type, subject=key, data=payload)

@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from shared.events.payloads.credit import InspectionDrawPublished
 from shared.identity import Principal, serves
-from shared.problems import Forbidden, InvalidInput, NotFound
+from shared.errors import Forbidden, InvalidInput, NotFound
 
 from .context import Credit
 from .domain.draws import METHOD, NotEnoughInspectors, draw

@@ -7,7 +7,7 @@ from shared.db import for_update
 from shared.events.payloads.credit import (CreditDelisted, CreditListed, CreditListingProposed,
                                            CreditSanctionExecuted, CreditSanctionsImposed, SanctionItem)
 from shared.identity import Principal
-from shared.problems import Conflict, Forbidden, InvalidInput, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.registry import RegistryError
 
 from . import profile

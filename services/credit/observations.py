@@ -3,7 +3,7 @@ import uuid
 
 from shared.events.payloads.credit import CreditObservation
 from shared.identity import Principal, serves
-from shared.problems import Forbidden
+from shared.errors import Forbidden
 from shared.uscc import uscc_region
 
 from .context import Credit

@@ -3,7 +3,7 @@ from datetime import date
 
 from sqlmodel import select
 
-from shared.problems import NotFound
+from shared.errors import NotFound
 
 from .context import Credit
 from .domain.publicity import Eligibility

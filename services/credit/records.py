@@ -6,7 +6,7 @@ from shared.events.payloads.cases import CaseDecided
 from shared.events.payloads.complaints import ComplainantFlagged
 from shared.events.payloads.credit import CreditRecordAdded
 from shared.identity import Principal
-from shared.problems import Conflict, Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, NotFound
 
 from . import listing, profile
 from .context import Credit

@@ -6,7 +6,7 @@ from sqlmodel import select
 from shared.db import for_update
 from shared.events.payloads.credit import CreditRepaired, CreditRepairRequested
 from shared.identity import Principal
-from shared.problems import Conflict, Forbidden, InvalidInput, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 from . import listing, profile
 from .context import Credit

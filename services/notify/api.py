@@ -9,7 +9,7 @@ from sqlmodel import select
 from shared.app import RuntimeDep, SessionDep
 from shared.dates import Day
 from shared.identity import Principal, PrincipalDep, require_roles
-from shared.problems import Conflict, Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, NotFound
 
 from . import subscriptions
 from .digest import digest

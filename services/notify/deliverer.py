@@ -221,7 +221,7 @@ class Deliverer:
                     "status": "skipped" if error else "delivered"})).all()
                 for row in done:
                     if row.channel == "webhook" and row.event_type.removeprefix("jointsup.") in confirmed:
-                        await self.runtime.outbox.add(session, "notification.delivered", subject=row.aggregate_id,
+                        self.runtime.outbox.add(session, "notification.delivered", subject=row.aggregate_id,
                                                       data=NotificationDelivered(**self._fields(row)))
 
     async def _record_failure(self, delivery_id: str, outcome: Outcome) -> None:
@@ -245,7 +245,7 @@ class Deliverer:
                     if subscription is not None and subscription.active:
                         subscription.active, subscription.disabled_reason = False, f"{outcome.error} (410 Gone)"
                         session.add(subscription)
-                await self.runtime.outbox.add(session, "notification.dead_lettered", subject=delivery.aggregate_id,
+                self.runtime.outbox.add(session, "notification.dead_lettered", subject=delivery.aggregate_id,
                                               data=NotificationDeadLettered(**self._fields(delivery),
                                                                             error=outcome.error or "",
                                                                             attempts=delivery.attempts))

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.events import UnknownEventType, spec_for
-from shared.problems import InvalidInput, NotFound
+from shared.errors import InvalidInput, NotFound
 from shared.runtime import ServiceRuntime
 
 from .domain.signing import new_secret

@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from shared.problems import Forbidden, Unauthorized, Unavailable
+from shared.errors import Forbidden, Unauthorized, Unavailable
 
 from .principal import Principal
 from .tokens import InvalidToken, KeysUnavailable

@@ -16,13 +16,13 @@ class EventJournal:
         self._events: list[dict] = []
 
     async def emit(self, event_type: str, payload: BaseModel, *, subject: str) -> str:
-        event = await self.outbox.add(self.session, event_type, subject=subject, data=payload)
+        event = self.outbox.add(self.session, event_type, subject=subject, data=payload)
         self._events.append({"id": event.id, "type": event.type})
         return event.id
 
     async def emit_untracked(self, event_type: str, payload: BaseModel, *, subject: str) -> None:
         """An event no timeline step lists (a clue not yet part of a case, say)."""
-        await self.outbox.add(self.session, event_type, subject=subject, data=payload)
+        self.outbox.add(self.session, event_type, subject=subject, data=payload)
 
     def take_events(self) -> list[dict]:
         """The events emitted since the last call: for the timeline step being recorded."""

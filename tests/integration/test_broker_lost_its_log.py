@@ -84,7 +84,7 @@ class Line:
         async with make_sessionmaker(self.engine, **wake)() as session:
             for i in range(n):
                 key = f"c{i % 4}"  # a few keys, so several events of one key go in order
-                ids.append((await outbox.add(session, "complaint.closed", subject=key, data=ComplaintClosed(
+                ids.append((outbox.add(session, "complaint.closed", subject=key, data=ComplaintClosed(
                     complaint_id=key, lead_agency="440105-amr", outcome=str(i)))).id)
             await session.commit()
         return ids

@@ -50,7 +50,7 @@ class RelayHarness:
         ids = []
         async with sessionmaker() as session:
             for i, key in enumerate(keys):
-                event = await outbox.add(session, "complaint.closed", subject=key, data=ComplaintClosed(
+                event = outbox.add(session, "complaint.closed", subject=key, data=ComplaintClosed(
                     complaint_id=key, lead_agency="440105-amr", outcome=f"{self.name}:{i}"))
                 ids.append(event.id)
             await session.commit()

@@ -2,7 +2,7 @@
 import pytest
 
 from shared.body_rules import MAX_DEPTH, check_body, check_path_and_query, nul_in_json, parse_json, single_content_type
-from shared.problems import DomainError
+from shared.errors import DomainError
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
