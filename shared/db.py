@@ -19,6 +19,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 ALEMBIC_DIR = Path(__file__).parent / "alembic"
 _AFTER_COMMIT = "after_commit_callbacks"
 _BEFORE_COMMIT = "rows_before_commit"
+_BEFORE_COMMIT_CALLBACKS = "before_commit_callbacks"
+_TRANSACTION_STATE = "transaction_state"
 # The database restarting, refusing connections or dropping one: worth waiting for, unlike a failed statement.
 DATABASE_AWAY = (OperationalError, InterfaceError, DisconnectionError)
 log = logging.getLogger(__name__)
@@ -248,6 +250,17 @@ def insert_before_commit(session: AsyncSession | Session, insert: Executable, ro
     _info(session).setdefault(_BEFORE_COMMIT, {}).setdefault(insert, []).append(row)
 
 
+def before_commit(session: AsyncSession | Session, callback: Callable[[Session], None]) -> None:
+    """Call `callback(sync_session)` just before the transaction commits, after the queued rows are written (so
+    what it writes is the last the transaction locks); once per transaction."""
+    _info(session).setdefault(_BEFORE_COMMIT_CALLBACKS, {})[callback] = None
+
+
+def transaction_state(session: AsyncSession | Session) -> dict:
+    """A dict that lives as long as the session's transaction: emptied when it commits or rolls back."""
+    return _info(session).setdefault(_TRANSACTION_STATE, {})
+
+
 def _info(session: AsyncSession | Session) -> dict:
     return session.sync_session.info if hasattr(session, "sync_session") else session.info
 
@@ -258,9 +271,12 @@ def _write_before_commit(session: Session) -> None:
         connection = session.connection()
         for insert, rows in queued.items():
             connection.execute(insert, rows)
+    for callback in session.info.pop(_BEFORE_COMMIT_CALLBACKS, {}):
+        callback(session)
 
 
 def _run_after_commit(session: Session) -> None:
+    session.info.pop(_TRANSACTION_STATE, None)
     # The transaction is committed whatever a callback does: one that fails must not leave the callbacks after
     # it unrun (a delivery born leased would wait out its lease) nor make the caller think the commit failed.
     for callback in session.info.pop(_AFTER_COMMIT, {}):
@@ -273,3 +289,5 @@ def _run_after_commit(session: Session) -> None:
 def _forget_queued(session: Session) -> None:
     session.info.pop(_AFTER_COMMIT, None)
     session.info.pop(_BEFORE_COMMIT, None)
+    session.info.pop(_BEFORE_COMMIT_CALLBACKS, None)
+    session.info.pop(_TRANSACTION_STATE, None)

@@ -2,11 +2,11 @@
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import Integer, cast, event, func, literal_column, select
+from sqlalchemy import Integer, cast, func, literal_column, select
 from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.db import per_dialect
+from shared.db import before_commit, per_dialect, transaction_state
 
 from .domain.lifecycle import RESOLVED_OUTCOMES
 from .domain.stats import StatKey, median_hours
@@ -43,7 +43,8 @@ def record_closing(session: AsyncSession, complaint: Complaint, closed_at: datet
 
 def _pending(session: AsyncSession, table) -> Counter:
     """The transaction's changes to one counter table, written when it commits (_write_counters)."""
-    return session.sync_session.info.setdefault(_PENDING, {}).setdefault(table, Counter())
+    before_commit(session, _write_counters)
+    return transaction_state(session).setdefault(_PENDING, {}).setdefault(table, Counter())
 
 
 def _adding(table, keys: list[str]):
@@ -59,20 +60,14 @@ _BUMP = {table: _adding(table, keys) for table, keys in _KEYS.items()}
 _PENDING = "complaint_counters"
 
 
-@event.listens_for(Session, "before_commit")
 def _write_counters(session: Session) -> None:
     """Every counter the transaction changed, summed, last and in one order: the counters shared by every
     complaint ("all", per category and status) stay locked only for the end of a transaction, and two
     transactions take their rows in the same order, so they never wait on each other in a cycle."""
-    for table, deltas in session.info.pop(_PENDING, {}).items():
+    for table, deltas in transaction_state(session).pop(_PENDING, {}).items():
         rows = [{**dict(zip(_KEYS[table], key)), "count": delta} for key, delta in sorted(deltas.items()) if delta]
         if rows:
             session.connection().execute(_BUMP[table](session), rows)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_counters(session: Session) -> None:
-    session.info.pop(_PENDING, None)
 
 
 async def public_stats(session: AsyncSession, *, platform: str | None, subject: str | None) -> dict:

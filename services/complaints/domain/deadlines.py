@@ -23,3 +23,17 @@ class DeadlineRules:
 
     def extended(self, due_at: datetime, calendar: WorkingCalendar) -> datetime:
         return calendar.add_working_days(due_at, self.verification_extension)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The deadline rules on a working calendar: what a complaint's commands set their deadlines with."""
+
+    rules: DeadlineRules
+    calendar: WorkingCalendar
+
+    def due(self, step: str, start: datetime) -> datetime:
+        return self.rules.due(step, start, self.calendar)
+
+    def extended(self, due_at: datetime) -> datetime:
+        return self.rules.extended(due_at, self.calendar)

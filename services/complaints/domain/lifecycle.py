@@ -10,6 +10,8 @@ held (a flagged complainant's new complaint) allows what received allows, plus r
 """
 from dataclasses import dataclass
 
+from shared.errors import Conflict
+
 OPEN_STATUSES = ("received", "held", "forwarded", "mediating", "mediation_failed", "verifying",
                  "escalated", "case_filed")
 FINAL_STATUSES = ("rejected", "closed")
@@ -53,11 +55,14 @@ ACTIONS = {a.name: a for a in (
 )}
 
 
-class TransitionNotAllowed(Exception):
+class TransitionNotAllowed(Conflict):
+    """A 409 at the HTTP edge; a refusal where an event or a sweep asked for it."""
+
     def __init__(self, action: str, status: str, kind: str, allowed: list[str]):
         self.action, self.status, self.allowed = action, status, allowed
         names = ", ".join(allowed) or "none"
-        super().__init__(f"{action} is not allowed on a {kind} in status {status!r}; allowed now: {names}")
+        super().__init__(f"{action} is not allowed on a {kind} in status {status!r}; allowed now: {names}",
+                         status_now=status, allowed_actions=allowed)
 
 
 def allowed_actions(status: str, kind: str) -> list[str]:
