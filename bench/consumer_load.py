@@ -72,6 +72,7 @@ async def seed_complaints(url: str, n: int, rng: random.Random, registry: Regist
     from services.complaints import handling
     from services.complaints.app import DEFINITION
     from services.complaints.intake import submit_complaint
+    from services.complaints.repository import ComplaintsUnitOfWork
     from services.complaints.schemas import Complainant, ComplaintCreate
 
     runtime = await build_runtime(replace(DEFINITION, handlers=None), settings_for("complaints", url, "127.0.0.1:1"))
@@ -86,12 +87,13 @@ async def seed_complaints(url: str, n: int, rng: random.Random, registry: Regist
                 kind="report" if i % 5 == 4 else "complaint", channel="hotline_12345", external_ref=f"bench-{i}",
                 complainant=Complainant(name="张三", phone=f"139{i:08d}"), category=rng.choice(categories),
                 subject=Subject(uscc=s.uscc, name=s.name, region=s.region), description="商品与描述不符，商家拒绝退货。")
-            async with runtime.sessionmaker() as session:
-                c, _ = await submit_complaint(session, runtime=runtime, principal=intake, data=data,
-                                              now=start + i * step)
-                officer = Principal(sub=OFFICER, agency=c.lead_agency, roles=frozenset({"officer"}))
-                await handling.accept(session, runtime, officer, c.id, note=None)
-                c = await handling.escalate(session, runtime, officer, c.id, reason="涉嫌违法，转线索核查")
+            async with ComplaintsUnitOfWork.begin(runtime, now=start + i * step) as uow:
+                c, _ = await submit_complaint(uow=uow, by=intake, data=data)
+            officer = Principal(sub=OFFICER, agency=c.lead_agency, roles=frozenset({"officer"}))
+            async with ComplaintsUnitOfWork.begin(runtime, now=start + i * step) as uow:
+                await handling.accept(uow=uow, by=officer, complaint_id=c.id, note=None)
+            async with ComplaintsUnitOfWork.begin(runtime, now=start + i * step) as uow:
+                c = await handling.escalate(uow=uow, by=officer, complaint_id=c.id, reason="涉嫌违法，转线索核查")
             facts.append(Facts(c.id, c.kind, c.category, ref_of(c), c.lead_agency, list(c.co_agencies),
                                c.received_at))
     finally:

@@ -25,6 +25,7 @@ from shared.registry import Registry
 from shared.runtime import HandlersFactory, ServiceRuntime, build_calendar
 from shared.settings import ServiceSettings
 from shared.telemetry import instrument_app, setup_logging, setup_tracing
+from shared.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -130,3 +131,10 @@ async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def unit_of_work(cls: type[UnitOfWork]):
+    """The `Annotated` dependency of a service's unit of work: one per request, on the request's session."""
+    async def begin(runtime: RuntimeDep, session: SessionDep) -> UnitOfWork:
+        return cls(runtime, session, owns_transaction=True)
+    return Annotated[cls, Depends(begin)]

@@ -5,6 +5,7 @@ A use case opens one (`async with UnitOfWork.begin(runtime) as uow`), or a consu
 transaction the consumer runtime holds (`UnitOfWork(runtime, session)`): `commit()` then saves everything and
 leaves the commit to the consumer, which records the event as handled in the same transaction.
 """
+import copy
 import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -45,6 +46,7 @@ class Repository(Generic[A]):
     def __init__(self, uow: "UnitOfWork"):
         self.uow = uow
         self._rows: dict[int, Any] = {}  # id(aggregate) → its loaded row; none for one added
+        self._by_key: dict[str, A] = {}  # one aggregate per row in a unit of work, however often it is loaded
 
     @property
     def session(self) -> AsyncSession:
@@ -52,19 +54,26 @@ class Repository(Generic[A]):
 
     async def get(self, key: str, *, lock: bool = False) -> A | None:
         """The aggregate `key` names, or None; `lock` holds its row until the transaction ends (PostgreSQL)."""
+        if key in self._by_key:
+            return self._by_key[key]
         query = select(self.table).where(self.table.id == key)
         row = (await self.session.exec(for_update(query, self.session) if lock else query)).first()
         return None if row is None else self.loaded(row)
 
     def loaded(self, row) -> A:
-        """The aggregate a row holds, tracked by the unit of work."""
-        aggregate = self.aggregate(**{f.name: getattr(row, f.name) for f in dataclasses.fields(self.aggregate)})
+        """The aggregate a row holds, tracked by the unit of work (the one already made of it, if any)."""
+        if (known := self._by_key.get(row.id)) is not None:
+            return known
+        aggregate = self.aggregate(**{f.name: copy.copy(getattr(row, f.name))  # its lists are its own
+                                      for f in dataclasses.fields(self.aggregate)})
         self._rows[id(aggregate)] = row
+        self._by_key[row.id] = aggregate
         self.uow.track(aggregate, self)
         return aggregate
 
     def add(self, aggregate: A) -> A:
         """A new aggregate, inserted when the unit of work saves."""
+        self._by_key[aggregate.id] = aggregate
         self.uow.track(aggregate, self)
         return aggregate
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from shared.app import RuntimeDep, SessionDep
+from shared.app import RuntimeDep, SessionDep, unit_of_work
 from shared.identity import Principal, require_roles
 from shared.errors import NotFound
 from shared.subjects import Subject
@@ -14,8 +14,10 @@ from .domain.grounds import REJECTION_GROUNDS
 from .schemas import (AcceptanceDecision, CloseRequest, ComplaintCreate, ComplaintFilter, ComplaintPage,
                       ComplaintPublic, FlagPublic, ForwardRequest, MediationResult, Note, PlatformResponse,
                       Reason, Reclassification, Timeline)
+from .repository import ComplaintsUnitOfWork
 from .tables import Complaint
 
+UnitOfWorkDep = unit_of_work(ComplaintsUnitOfWork)
 router = APIRouter(prefix="/v1", tags=["complaints"])
 public_router = APIRouter(prefix="/v1/public", tags=["public"])
 PROBLEMS = {s: {"model": None, "content": {"application/problem+json": {}}} for s in (400, 401, 403, 404, 409, 422)}
@@ -30,13 +32,13 @@ FlagReviewer = require_roles("officer", "lead", "admin")
 @router.post("/complaints", status_code=status.HTTP_201_CREATED, response_model=ComplaintPublic,
              responses={200: {"model": ComplaintPublic, "description": "the same channel + external_ref again"},
                         **PROBLEMS})
-async def submit_complaint(body: ComplaintCreate, response: Response, session: SessionDep, runtime: RuntimeDep,
+async def submit_complaint(body: ComplaintCreate, response: Response, uow: UnitOfWorkDep,
                            principal: Principal = IntakePrincipal) -> ComplaintPublic:
     """Take in a complaint or report from any channel, route it under 1+N, and announce it."""
-    complaint, created = await intake.submit_complaint(session, runtime=runtime, principal=principal, data=body)
+    complaint, created = await intake.submit_complaint(uow=uow, by=principal, data=body)
     if not created:
         response.status_code = status.HTTP_200_OK
-    return _view(complaint, runtime, principal)
+    return _view(complaint, uow.runtime, principal)
 
 
 @router.get("/complaints", response_model=ComplaintPage, responses=PROBLEMS)
@@ -63,99 +65,100 @@ async def get_timeline(complaint_id: str, session: SessionDep, runtime: RuntimeD
 
 
 @router.post("/complaints/{complaint_id}/acceptance", response_model=ComplaintPublic, responses=PROBLEMS)
-async def decide_acceptance(complaint_id: str, body: AcceptanceDecision, session: SessionDep, runtime: RuntimeDep,
+async def decide_acceptance(complaint_id: str, body: AcceptanceDecision, uow: UnitOfWorkDep,
                             principal: Principal = OfficerPrincipal) -> ComplaintPublic:
     """Accept (then mediation, or verification for a report) or reject on a statutory ground (Art. 15)."""
     if body.decision == "accept":
-        complaint = await handling.accept(session, runtime, principal, complaint_id,
+        complaint = await handling.accept(uow=uow, by=principal, complaint_id=complaint_id,
                                           note=body.grounds.note if body.grounds else None)
     else:
-        complaint = await handling.reject(session, runtime, principal, complaint_id, ground=body.grounds.code,
+        complaint = await handling.reject(uow=uow, by=principal, complaint_id=complaint_id, ground=body.grounds.code,
                                           note=body.grounds.note)
-    return _view(complaint, runtime, principal)
+    return _view(complaint, uow.runtime, principal)
 
 
 @router.post("/complaints/{complaint_id}/forward", response_model=ComplaintPublic, responses=PROBLEMS)
-async def forward(complaint_id: str, body: ForwardRequest, session: SessionDep, runtime: RuntimeDep,
+async def forward(complaint_id: str, body: ForwardRequest, uow: UnitOfWorkDep,
                   principal: Principal = OfficerPrincipal) -> ComplaintPublic:
     """Fast channel: the platform answers within the configured working days."""
-    complaint = await handling.forward(session, runtime, principal, complaint_id, platform=body.platform)
-    return _view(complaint, runtime, principal)
+    complaint = await handling.forward(uow=uow, by=principal, complaint_id=complaint_id, platform=body.platform)
+    return _view(complaint, uow.runtime, principal)
 
 
 @router.post("/complaints/{complaint_id}/platform-response", response_model=ComplaintPublic, responses=PROBLEMS)
-async def platform_response(complaint_id: str, body: PlatformResponse, session: SessionDep, runtime: RuntimeDep,
+async def platform_response(complaint_id: str, body: PlatformResponse, uow: UnitOfWorkDep,
                             principal: Principal = PlatformPrincipal) -> ComplaintPublic:
     """The platform's answer: resolved closes the complaint, unresolved returns it to the agency."""
-    complaint = await handling.platform_response(session, runtime, principal, complaint_id, outcome=body.outcome,
-                                                 note=body.note)
-    return _view(complaint, runtime, principal)
+    complaint = await handling.platform_response(uow=uow, by=principal, complaint_id=complaint_id,
+                                                 outcome=body.outcome, note=body.note)
+    return _view(complaint, uow.runtime, principal)
 
 
 @router.post("/complaints/{complaint_id}/mediation", response_model=ComplaintPublic, responses=PROBLEMS)
-async def mediation(complaint_id: str, body: MediationResult, session: SessionDep, runtime: RuntimeDep,
+async def mediation(complaint_id: str, body: MediationResult, uow: UnitOfWorkDep,
                     principal: Principal = OfficerPrincipal) -> ComplaintPublic:
-    complaint = await handling.mediation(session, runtime, principal, complaint_id, outcome=body.outcome,
+    complaint = await handling.mediation(uow=uow, by=principal, complaint_id=complaint_id, outcome=body.outcome,
                                          note=body.note)
-    return _view(complaint, runtime, principal)
+    return _view(complaint, uow.runtime, principal)
 
 
 @router.post("/complaints/{complaint_id}/extension", response_model=ComplaintPublic, responses=PROBLEMS)
-async def extend_verification(complaint_id: str, body: Reason, session: SessionDep, runtime: RuntimeDep,
+async def extend_verification(complaint_id: str, body: Reason, uow: UnitOfWorkDep,
                               principal: Principal = OfficerPrincipal) -> ComplaintPublic:
     """A report's verification gets its one extension (Art. 23)."""
-    complaint = await handling.extend(session, runtime, principal, complaint_id, reason=body.reason)
-    return _view(complaint, runtime, principal)
+    complaint = await handling.extend(uow=uow, by=principal, complaint_id=complaint_id, reason=body.reason)
+    return _view(complaint, uow.runtime, principal)
 
 
 @router.post("/complaints/{complaint_id}/escalate", response_model=ComplaintPublic, responses=PROBLEMS)
-async def escalate(complaint_id: str, body: Reason, session: SessionDep, runtime: RuntimeDep,
+async def escalate(complaint_id: str, body: Reason, uow: UnitOfWorkDep,
                    principal: Principal = OfficerPrincipal) -> ComplaintPublic:
     """Hand to cases as a clue (complaint.escalated)."""
-    complaint = await handling.escalate(session, runtime, principal, complaint_id, reason=body.reason)
-    return _view(complaint, runtime, principal)
+    complaint = await handling.escalate(uow=uow, by=principal, complaint_id=complaint_id, reason=body.reason)
+    return _view(complaint, uow.runtime, principal)
 
 
 @router.post("/complaints/{complaint_id}/close", response_model=ComplaintPublic, responses=PROBLEMS)
-async def close(complaint_id: str, session: SessionDep, runtime: RuntimeDep, body: CloseRequest | None = None,
+async def close(complaint_id: str, uow: UnitOfWorkDep, body: CloseRequest | None = None,
                 principal: Principal = OfficerPrincipal) -> ComplaintPublic:
     body = body or CloseRequest()
-    complaint = await handling.close(session, runtime, principal, complaint_id, outcome=body.outcome,
+    complaint = await handling.close(uow=uow, by=principal, complaint_id=complaint_id, outcome=body.outcome,
                                      reason=body.reason)
-    return _view(complaint, runtime, principal)
+    return _view(complaint, uow.runtime, principal)
 
 
 @router.post("/complaints/{complaint_id}/release", response_model=ComplaintPublic, responses=PROBLEMS)
-async def release(complaint_id: str, session: SessionDep, runtime: RuntimeDep, body: Note | None = None,
+async def release(complaint_id: str, uow: UnitOfWorkDep, body: Note | None = None,
                   principal: Principal = OfficerPrincipal) -> ComplaintPublic:
     """A held complaint goes on as any other (and to the platform, if it qualifies for the fast channel)."""
-    complaint = await handling.release(session, runtime, principal, complaint_id, note=(body or Note()).note)
-    return _view(complaint, runtime, principal)
+    complaint = await handling.release(uow=uow, by=principal, complaint_id=complaint_id,
+                                       note=(body or Note()).note)
+    return _view(complaint, uow.runtime, principal)
 
 
 @router.post("/complaints/{complaint_id}/reclassification", response_model=ComplaintPublic, responses=PROBLEMS)
-async def reclassify(complaint_id: str, body: Reclassification, session: SessionDep, runtime: RuntimeDep,
+async def reclassify(complaint_id: str, body: Reclassification, uow: UnitOfWorkDep,
                      principal: Principal = OfficerPrincipal) -> ComplaintPublic:
     """Change the category; the complaint is routed again (complaint.routed, reason reclassified)."""
-    complaint = await handling.reclassify(session, runtime, principal, complaint_id, category=body.category,
+    complaint = await handling.reclassify(uow=uow, by=principal, complaint_id=complaint_id, category=body.category,
                                           reason=body.reason)
-    return _view(complaint, runtime, principal)
+    return _view(complaint, uow.runtime, principal)
 
 
 @router.post("/complaints/{complaint_id}/subject", response_model=ComplaintPublic, responses=PROBLEMS)
-async def identify_subject(complaint_id: str, body: Subject, session: SessionDep, runtime: RuntimeDep,
+async def identify_subject(complaint_id: str, body: Subject, uow: UnitOfWorkDep,
                            principal: Principal = OfficerPrincipal) -> ComplaintPublic:
     """Name the subject of a complaint taken in by region only; it is routed again."""
-    complaint = await handling.identify_subject(session, runtime, principal, complaint_id, subject=body)
-    return _view(complaint, runtime, principal)
+    complaint = await handling.identify_subject(uow=uow, by=principal, complaint_id=complaint_id, subject=body)
+    return _view(complaint, uow.runtime, principal)
 
 
 @router.post("/complaints/{complaint_id}/complainant-flag", response_model=FlagPublic,
              status_code=status.HTTP_201_CREATED, responses=PROBLEMS)
-async def flag_complainant(complaint_id: str, body: Reason, session: SessionDep, runtime: RuntimeDep,
+async def flag_complainant(complaint_id: str, body: Reason, uow: UnitOfWorkDep,
                            principal: Principal = OfficerPrincipal) -> FlagPublic:
     """Flag the complainant behind this complaint: their new complaints are held for review."""
-    flag = await handling.flag_complainant(session, runtime, principal, complaint_id, reason=body.reason)
+    flag = await handling.flag_complainant(uow=uow, by=principal, complaint_id=complaint_id, reason=body.reason)
     return FlagPublic.model_validate(flag, from_attributes=True)
 
 

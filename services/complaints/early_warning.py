@@ -7,16 +7,16 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db import upsert_insert
-from shared.events.payloads.complaints import ComplainantFlagged, ComplaintClusterAlert
 from shared.identity import Principal, regions_overseen
 from shared.errors import NotFound
 from shared.registry import Registry
-from shared.subjects import ref_of
+from shared.unit_of_work import UnitOfWork
 
 from . import handovers
 from .domain.access import reviews_flag
-from .journal import Journal
-from .tables import ComplainantFlag, Complaint, ComplaintCluster
+from .domain.complaint import Complaint
+from .tables import ComplainantFlag, ComplaintCluster
+from .tables import Complaint as ComplaintRow
 
 CLUSTER = ComplaintCluster.__table__
 
@@ -43,30 +43,31 @@ def _same_subject(key: str) -> tuple[Select, dict]:
 
 
 def _in_window(*same_subject):
-    return (select(Complaint.id).where(*same_subject, Complaint.category == bindparam("category"),
-                                       Complaint.received_at >= bindparam("since")).order_by(Complaint.received_at))
+    return (select(ComplaintRow.id).where(*same_subject, ComplaintRow.category == bindparam("category"),
+                                          ComplaintRow.received_at >= bindparam("since"))
+            .order_by(ComplaintRow.received_at))
 
 
 # Built once: on the intake path, building a statement costs about as much as running it.
-_USCC_COMPLAINTS = _in_window(Complaint.subject_uscc == bindparam("uscc"))
-_SHOP_COMPLAINTS = _in_window(Complaint.subject_platform == bindparam("platform"),
-                              Complaint.subject_shop_id == bindparam("shop_id"))
+_USCC_COMPLAINTS = _in_window(ComplaintRow.subject_uscc == bindparam("uscc"))
+_SHOP_COMPLAINTS = _in_window(ComplaintRow.subject_platform == bindparam("platform"),
+                              ComplaintRow.subject_shop_id == bindparam("shop_id"))
 _CLUSTER = select(ComplaintCluster).where(ComplaintCluster.subject_key == bindparam("key"),
                                           ComplaintCluster.category == bindparam("category"))
 
 
-async def check_cluster(journal: Journal) -> None:
+async def check_cluster(uow: UnitOfWork, complaint: Complaint) -> None:
     """Raise complaint.cluster_alert when the subject's complaints in the window reach the next step."""
-    complaint, session, rule = journal.complaint, journal.session, journal.runtime.settings.cluster_rule
+    session, rule, now = uow.session, uow.runtime.settings.cluster_rule, uow.now
     key = subject_key(complaint)
     if key is None:
         return
     await session.flush()
-    window_start = journal.now - timedelta(days=rule.window_days)
+    window_start = now - timedelta(days=rule.window_days)
     query, params = _same_subject(key)
     ids = list((await session.exec(query, params={**params, "category": complaint.category,
                                                   "since": window_start})).all())
-    if complaint.id not in ids:  # a new complaint is written when its journal is saved, after this check
+    if complaint.id not in ids:  # a new complaint is written when its unit of work is saved, after this check
         ids.append(complaint.id)
     if len(ids) < rule.threshold:  # no step reached, whatever was alerted before
         return
@@ -78,34 +79,31 @@ async def check_cluster(journal: Journal) -> None:
     new_id = str(uuid.uuid4())
     insert = upsert_insert(session, CLUSTER).values(
         id=new_id, subject_key=key, category=complaint.category, alerted_count=len(ids),
-        last_alert_at=journal.now)
+        last_alert_at=now)
     guard = (CLUSTER.c.alerted_count + rule.threshold <= len(ids)) | (CLUSTER.c.last_alert_at < window_start)
     stmt = insert.on_conflict_do_update(
         index_elements=["subject_key", "category"], where=guard,
-        set_={"alerted_count": len(ids), "last_alert_at": journal.now,
+        set_={"alerted_count": len(ids), "last_alert_at": now,
               "id": CLUSTER.c.id if current else new_id},
     ).returning(CLUSTER.c.id)
     row = (await (await session.connection()).execute(stmt)).first()
     if row is None:
         return
-    await handovers.record(session, ids, ("cluster", row[0]), journal.now)
-    await journal.emit("complaint.cluster_alert", ComplaintClusterAlert(
-        cluster_id=row[0], subject=ref_of(complaint), category=complaint.category,
-        lead_agency=complaint.lead_agency, complaint_ids=ids, window_days=rule.window_days, count=len(ids)))
-    journal.record("cluster_alert", actor="system", cluster_id=row[0], count=len(ids))
+    await handovers.record(session, ids, ("cluster", row[0]), now)
+    complaint.raise_cluster_alert(cluster_id=row[0], complaint_ids=ids, window_days=rule.window_days, at=now)
 
 
-async def check_complainant(journal: Journal) -> bool:
+async def check_complainant(uow: UnitOfWork, complaint: Complaint) -> bool:
     """True when the complainant is, or now becomes, flagged: the complaint is then held for review."""
-    complaint, session = journal.complaint, journal.session
+    session = uow.session
     keys = _keys(complaint)
     if not keys:
         return False
     flags = await _flags(session, keys)
     if any(f.active for f in flags):
         return True
-    rule = journal.runtime.settings.abuse_rule
-    since = max([journal.now - timedelta(days=rule.window_days), *(f.cleared_at for f in flags if f.cleared_at)])
+    rule = uow.runtime.settings.abuse_rule
+    since = max([uow.now - timedelta(days=rule.window_days), *(f.cleared_at for f in flags if f.cleared_at)])
     per_subject = (await session.exec(_THEIR_SUBJECTS, params={
         "keys": list(keys), "since": since, "complaint": complaint.id})).all()
     earlier = sum(count for *_, count in per_subject)
@@ -115,18 +113,18 @@ async def check_complainant(journal: Journal) -> bool:
     reasons = rule.reasons(earlier + 1, len(subjects))
     if not reasons:
         return False
-    await flag(journal, reasons=reasons, source="auto", actor="system",
-               complaints=earlier + 1, subjects=len(subjects))
+    flag(uow, complaint, reasons=reasons, source="auto", actor="system", complaints=earlier + 1,
+         subjects=len(subjects))
     return True
 
 
 _KEYS = bindparam("keys", expanding=True)
 # The complainant's other complaints in the window, counted per subject.
-_THEIR_SUBJECTS = select(Complaint.subject_uscc, Complaint.subject_platform, Complaint.subject_shop_id,
+_THEIR_SUBJECTS = select(ComplaintRow.subject_uscc, ComplaintRow.subject_platform, ComplaintRow.subject_shop_id,
                          func.count()).where(
-    or_(Complaint.complainant_key.in_(_KEYS), Complaint.complainant_phone_key.in_(_KEYS)),
-    Complaint.received_at >= bindparam("since"), Complaint.id != bindparam("complaint"),
-).group_by(Complaint.subject_uscc, Complaint.subject_platform, Complaint.subject_shop_id)
+    or_(ComplaintRow.complainant_key.in_(_KEYS), ComplaintRow.complainant_phone_key.in_(_KEYS)),
+    ComplaintRow.received_at >= bindparam("since"), ComplaintRow.id != bindparam("complaint"),
+).group_by(ComplaintRow.subject_uscc, ComplaintRow.subject_platform, ComplaintRow.subject_shop_id)
 _FLAGS = select(ComplainantFlag).where(ComplainantFlag.complainant_key.in_(_KEYS)
                                        | ComplainantFlag.phone_key.in_(_KEYS))
 
@@ -143,20 +141,17 @@ async def active_flag(session: AsyncSession, complaint: Complaint) -> Complainan
     return next((f for f in await _flags(session, _keys(complaint)) if f.active), None)
 
 
-async def flag(journal: Journal, *, reasons: list[str], source: str, actor: str,
-               complaints: int | None = None, subjects: int | None = None) -> ComplainantFlag:
+def flag(uow: UnitOfWork, complaint: Complaint, *, reasons: list[str], source: str, actor: str,
+         complaints: int | None = None, subjects: int | None = None) -> ComplainantFlag:
     """Flag the complaint's complainant and announce it without personal data."""
-    complaint = journal.complaint
     flag_ = ComplainantFlag(id=str(uuid.uuid4()), complainant_key=complaint.complainant_key,
                             phone_key=complaint.complainant_phone_key, complaint_id=complaint.id,
                             agency=complaint.lead_agency, region=complaint.subject_region, reasons=reasons,
                             source=source, complaints_in_window=complaints, subjects_in_window=subjects,
-                            flagged_by=actor, flagged_at=journal.now)
-    journal.session.add(flag_)
-    await journal.emit("complainant.flagged", ComplainantFlagged(
-        complainant_key=complaint.complainant_key, reasons=reasons, flagged_by=actor,
-        complaints_in_window=complaints, subjects_in_window=subjects))
-    journal.record("complainant_flagged", actor=actor, flag_id=flag_.id, reasons=reasons)
+                            flagged_by=actor, flagged_at=uow.now)
+    uow.session.add(flag_)
+    complaint.flag_complainant(flag_id=flag_.id, reasons=reasons, by=actor, at=uow.now, complaints=complaints,
+                               subjects=subjects)
     return flag_
 
 

@@ -14,6 +14,7 @@ from . import intake, reading
 from .domain.access import Access
 from .domain.lifecycle import FINAL_STATUSES
 from .schemas import ComplaintCreate
+from .repository import ComplaintsUnitOfWork
 from .tables import Complaint
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
@@ -58,7 +59,8 @@ async def create_request(request: Request, session: SessionDep, runtime: Runtime
     try:
         principal = _principal(runtime, form.get("api_key"))
         data = _complaint(form, principal)
-        complaint, _ = await intake.submit_complaint(session, runtime=runtime, principal=principal, data=data)
+        complaint, _ = await intake.submit_complaint(uow=ComplaintsUnitOfWork(runtime, session, owns_transaction=True),
+                                                     by=principal, data=data)
     except Open311Error as exc:
         return _errors(exc.code, exc.description)
     except ValidationError as exc:

@@ -1,14 +1,7 @@
-"""1+N routing of a complaint, and the hand-over record when the subject sits in another city."""
-from sqlalchemy import delete
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-from shared.events.payloads.complaints import ComplaintRouted
+"""1+N routing of a complaint, and the agency it is handed over from when the subject sits in another city."""
 from shared.identity.principal import region_of_agency
 from shared.errors import InvalidInput
 from shared.registry import Registry, RegistryError, Routing, UnknownCategory
-
-from .journal import Journal
-from .tables import Complaint, ComplaintAgency
 
 
 def route(registry: Registry, category: str, region: str) -> Routing:
@@ -37,30 +30,3 @@ def handed_over_from(registry: Registry, intake_agency: str | None, category: st
         return registry.route(category, intake_city).lead
     except RegistryError:
         return None
-
-
-async def assign(session: AsyncSession, complaint: Complaint, routing: Routing, *, new: bool = False) -> None:
-    """Make `routing` the complaint's handling agencies (the rows behind scoped reads); a `new` complaint's rows
-    are written with it (Journal.save)."""
-    complaint.lead_agency, complaint.co_agencies = routing.lead, list(routing.co_agencies)
-    if new:
-        return
-    await session.exec(delete(ComplaintAgency).where(ComplaintAgency.complaint_id == complaint.id))
-    for agency, role in ((routing.lead, "lead"), *((agency, "co") for agency in routing.co_agencies)):
-        session.add(ComplaintAgency(complaint_id=complaint.id, agency=agency, role=role, status=complaint.status,
-                                    category=complaint.category, received_at=complaint.received_at))
-
-
-async def announce_routing(journal: Journal, *, reason: str) -> None:
-    """complaint.routed to the lead and every co-handling agency, and its timeline step."""
-    complaint = journal.complaint
-    await journal.emit("complaint.routed", ComplaintRouted(
-        complaint_id=complaint.id, category=complaint.category, region=complaint.subject_region,
-        lead_agency=complaint.lead_agency, co_agencies=complaint.co_agencies,
-        due_at=complaint.due_at or journal.now, reason=reason, handed_over_from=complaint.handed_over_from))
-    journal.record("routed", actor="system", reason=reason, lead_agency=complaint.lead_agency,
-                   co_agencies=complaint.co_agencies)
-    if reason == "cross_region":
-        journal.record("handed_over", actor="system", from_agency=complaint.handed_over_from,
-                       to_agency=complaint.lead_agency)
-

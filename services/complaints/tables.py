@@ -74,7 +74,7 @@ class ComplaintAgency(Base, table=True):
     complaint_id: str = Field(primary_key=True, foreign_key="complaint.id", max_length=36)
     agency: str = Field(primary_key=True, max_length=32, index=True)
     role: str = Field(max_length=8)
-    # The complaint's own, kept in step by the journal: an agency's list is counted from this table alone.
+    # The complaint's own, kept in step by its repository: an agency's list is counted from this table alone.
     status: str = Field(max_length=32)
     category: str = Field(max_length=64)
     received_at: datetime = Field(sa_type=UtcDateTime)

@@ -50,10 +50,10 @@ class Aggregate:
             self._pending()[2].append(event)
         return event
 
-    def step(self, action: str, *, actor: str, at: datetime, due_at: datetime | None = None, **detail) -> Step:
-        """A timeline step carrying the events recorded since the last one."""
+    def step(self, action: str, *, actor: str, at: datetime, deadline: datetime | None = None, **detail) -> Step:
+        """A timeline step carrying the events recorded since the last one; `deadline` is what is then due."""
         events, steps, unlisted = self._pending()
-        step = Step(action, actor, at, due_at, detail, [e.ref for e in unlisted])
+        step = Step(action, actor, at, deadline, detail, [e.ref for e in unlisted])
         unlisted.clear()
         steps.append(step)
         return step

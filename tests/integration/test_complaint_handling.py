@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from services.complaints.intake import submit_complaint
+from services.complaints.repository import ComplaintsUnitOfWork
 from services.complaints.schemas import ComplaintCreate
 from services.complaints.sweeper import sweep_overdue
 from services.complaints.tables import ComplaintAgency
@@ -208,10 +209,9 @@ async def test_acceptance_deadline_counts_working_days_across_national_day(syste
     runtime = system["complaints"].runtime
     data = ComplaintCreate.model_validate(complaint_body())
     received = datetime(2026, 9, 29, 2, 0, tzinfo=timezone.utc)  # Tuesday 10:00 in Beijing
-    async with runtime.sessionmaker() as session:
-        complaint, _ = await submit_complaint(session, runtime=runtime, data=data, now=received,
-                                              principal=Principal(sub="test", agency="440100-12345",
-                                                                  roles=frozenset({"intake"})))
+    async with ComplaintsUnitOfWork.begin(runtime, now=received) as uow:
+        complaint, _ = await submit_complaint(uow=uow, data=data, by=Principal(sub="test", agency="440100-12345",
+                                                                              roles=frozenset({"intake"})))
     assert complaint.due_at == datetime(2026, 10, 14, 15, 59, 59, 999999, tzinfo=timezone.utc)
 
 

@@ -90,10 +90,10 @@ class Complaint(Aggregate):
         """TransitionNotAllowed (a 409 naming what is allowed) unless `action` may run now."""
         lifecycle.check(action, self.status, self.kind)
 
-    def step(self, action: str, *, actor: str, at: datetime, due_at: datetime | None = None, **detail):
+    def step(self, action: str, *, actor: str, at: datetime, **detail):
         """A timeline step showing the deadline now open."""
         self.updated_at = at
-        return super().step(action, actor=actor, at=at, due_at=due_at or self.due_at, **detail)
+        return super().step(action, actor=actor, at=at, deadline=self.due_at, **detail)
 
     def _move_to(self, status: str, *, at: datetime, schedule: Schedule | None = None,
                  due_from: datetime | None = None, outcome: str | None = None) -> None:

@@ -59,7 +59,7 @@ class TransitionNotAllowed(Conflict):
     """A 409 at the HTTP edge; a refusal where an event or a sweep asked for it."""
 
     def __init__(self, action: str, status: str, kind: str, allowed: list[str]):
-        self.action, self.status, self.allowed = action, status, allowed
+        self.action, self.status_now, self.allowed = action, status, allowed
         names = ", ".join(allowed) or "none"
         super().__init__(f"{action} is not allowed on a {kind} in status {status!r}; allowed now: {names}",
                          status_now=status, allowed_actions=allowed)
