@@ -2,7 +2,8 @@
 
 The same rule says who sees the case's referrals, assists and joint actions (`case_files.visible`).
 """
-from shared.identity import Principal, oversees
+from shared.identity.principal import Principal
+from shared.identity.scope import oversees
 from shared.registry import Registry
 
 

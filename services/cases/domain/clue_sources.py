@@ -8,7 +8,8 @@ was escalated to, or the lead office over its region.
 """
 from dataclasses import dataclass
 
-from shared.identity import Principal, oversees
+from shared.identity.principal import Principal
+from shared.identity.scope import oversees
 from shared.registry import Registry
 
 # The sources each role may register; clues from complaints and clusters come only from complaints' events.

@@ -1,7 +1,8 @@
 """Who may read a complaint, and whether personal data is shown to them."""
 from enum import Enum
 
-from shared.identity import Principal, oversees
+from shared.identity.principal import Principal
+from shared.identity.scope import oversees
 from shared.registry import Registry
 
 
