@@ -8,11 +8,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.events import Event
 from shared.events.payloads.cases import CaseClosed, CaseFiled, ClueVerified
+from shared.messaging.refusals import Policy, refusable
 from shared.runtime import ServiceRuntime
 
 from . import handovers
 from .domain.handover import handover_of
 from .repository import ComplaintsUnitOfWork
+
+
+# What cases reports is applied late as well as on time, so nothing it sends is refused as a whole; a complaint it
+# lists that was not handed over is left out of the event's effect, and counted (`covered`).
+REFUSALS = {"case.filed": Policy.SKIP, "clue.verified": Policy.SKIP, "case.closed": Policy.SKIP}
 
 
 def handlers(runtime: ServiceRuntime) -> dict:
@@ -61,7 +67,8 @@ def handlers(runtime: ServiceRuntime) -> dict:
                                   event_id=event.id)
         await uow.commit()
 
-    return {"case.filed": on_case_filed, "clue.verified": on_clue_verified, "case.closed": on_case_closed}
+    return refusable({"case.filed": on_case_filed, "clue.verified": on_clue_verified, "case.closed": on_case_closed},
+                     REFUSALS, runtime.refusals)
 
 
 async def _of_case(uow: ComplaintsUnitOfWork, complaint_ids: list[str], case_id: str) -> set[str]:

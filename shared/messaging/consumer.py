@@ -21,12 +21,13 @@ from shared.events.topics import dlq_topic
 from shared.telemetry import HEADER_GETTER
 
 from .kafka import DEFAULT_FETCH_MAX_WAIT_MS, make_consumer
+from .refusals import DeadLetter
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("jointsup.consumer")
 
 Handler = Callable[[AsyncSession, Event, BaseModel], Awaitable[None]]
-NOT_RETRIABLE = (InvalidEvent, UnknownEventType, ValidationError)
+NOT_RETRIABLE = (InvalidEvent, UnknownEventType, ValidationError, DeadLetter)
 # The database being away is not the event's fault: wait for it instead of dead-lettering.
 TRANSIENT = DATABASE_AWAY
 # ...but a deadlock or a lock wait given up is a collision with another transaction: try again at once.

@@ -15,6 +15,7 @@ from shared.events.topics import dlq_topic, retry_topic
 from shared.messaging import EventConsumer, define_messaging_tables
 from shared.messaging.dlq_replay import replay
 from shared.messaging.kafka import ensure_topics, make_producer
+from shared.messaging.refusals import Policy, Refused, Refusals, refusable
 from tests.support import eventually
 
 
@@ -31,6 +32,9 @@ class Harness:
         self.tally = Table("tally", self.metadata, Column("n", Integer, nullable=False))  # one row every handler bumps
         self.engine = make_engine(url)
         self.failing: set[str] = set()
+        self.refusing: set[str] = set()  # complaint ids whose events the handler refuses, after writing its effect
+        self.policies: dict[str, Policy] = {}
+        self.refusals = Refusals()
         self.database_outages = 0  # the next N handler calls fail as if the database were away
         self.start_at_once = True
         self.records_per_transaction = 16
@@ -44,6 +48,8 @@ class Harness:
             raise OperationalError("SELECT 1", {}, ConnectionRefusedError("database restarting"))
         if payload.complaint_id in self.failing:
             raise RuntimeError(f"handler refuses {payload.complaint_id}")
+        if payload.complaint_id in self.refusing:
+            raise Refused("closed already", f"{payload.complaint_id} is closed already")
 
     async def __aenter__(self):
         async with self.engine.begin() as conn:
@@ -55,7 +61,8 @@ class Harness:
         await self.producer.start()
         self.consumer = EventConsumer(
             service=self.name, bootstrap=self.broker.bootstrap, topics=[self.topic, retry_topic(self.name)],
-            handlers={"complaint.closed": self.handle}, sessionmaker=make_sessionmaker(self.engine),
+            handlers=refusable({"complaint.closed": self.handle}, self.policies, self.refusals),
+            sessionmaker=make_sessionmaker(self.engine),
             processed=self.tables.processed, producer=self.producer, max_attempts=3, backoff_seconds=0.01,
             session_timeout_ms=6000, records_per_transaction=self.records_per_transaction)
         self.consumer.infrastructure_wait_seconds = 0.05
@@ -121,6 +128,47 @@ class Harness:
 async def harness(broker, databases):
     async with Harness(broker, databases.url(f"runtime_{uuid.uuid4().hex[:6]}")) as h:
         yield h
+
+
+@pytest.fixture
+async def skipping_harness(broker, databases):
+    h = Harness(broker, databases.url(f"runtime_{uuid.uuid4().hex[:6]}"))
+    h.policies["complaint.closed"] = Policy.SKIP
+    async with h:
+        yield h
+
+
+@pytest.fixture
+async def dead_lettering_harness(broker, databases):
+    h = Harness(broker, databases.url(f"runtime_{uuid.uuid4().hex[:6]}"))
+    h.policies["complaint.closed"] = Policy.DEAD_LETTER
+    async with h:
+        yield h
+
+
+async def test_a_refused_event_under_the_skip_policy_is_handled_without_effect_and_counted(skipping_harness):
+    harness = skipping_harness
+    harness.refusing.add("refused-1")
+    refused = await harness.send_event("refused-1")
+    after = await harness.send_event("fine-1")
+    await eventually(lambda: harness.effect_count(after), what="the next event handled")
+    assert await harness.effect_count(refused) == 0  # what the handler wrote before refusing was rolled back
+    assert refused in await harness.processed_at()  # handled: it does not come again
+    assert harness.refusals.counts == {("jointsup.complaint.closed", "closed already"): 1}
+    assert harness.consumer.stats["dead_lettered"] == 0
+
+
+async def test_a_refused_event_under_the_dead_letter_policy_goes_to_the_dead_letters_untried(dead_lettering_harness):
+    harness = dead_lettering_harness
+    harness.refusing.add("refused-2")
+    refused = await harness.send_event("refused-2")
+    after = await harness.send_event("fine-2")
+    await eventually(lambda: harness.effect_count(after), what="the next event handled")
+    (letter,) = await harness.dead_letters(1)
+    headers = dict(letter.headers)
+    assert await harness.effect_count(refused) == 0 and not harness.refusals.counts
+    assert headers["dlq-error"].startswith(b"DeadLetter: refused: refused-2 is closed already")
+    assert headers["dlq-attempts"] == b"1"
 
 
 @pytest.fixture
