@@ -17,6 +17,11 @@ DEV_SERVICE_TOKEN_SUB = "service"
 MIN_KEY_BYTES = 32  # HMAC keys (JWT HS256, complainant hashing) shorter than the SHA-256 output are guessable
 
 
+def days_setting(default: int, env: str, what: str, *, minimum: int = 1, maximum: int = 365):
+    """A setting counted in days, whose `default` is the rule's own (defined once, in the service's domain)."""
+    return Field(default, ge=minimum, le=maximum, validation_alias=env, description=what)
+
+
 class ServiceSettings(BaseSettings):
     """Base settings; each service adds its port and database URL fields."""
 

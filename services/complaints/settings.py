@@ -3,7 +3,7 @@ from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 
-from shared.settings import ServiceSettings
+from shared.settings import ServiceSettings, days_setting
 
 from .domain.deadlines import DeadlineRules
 from .domain.early_warning import AbuseRule, ClusterRule
@@ -11,28 +11,28 @@ from .domain.early_warning import AbuseRule, ClusterRule
 DEV_OPEN311_KEYS = "dev-open311-key=440100-12345"
 
 
-def _days(default: int, env: str, what: str):
-    return Field(default, ge=1, le=365, validation_alias=env, description=what)
-
-
 class ComplaintsSettings(ServiceSettings):
     service_name: str = "complaints"
     port: int = Field(8101, validation_alias="COMPLAINTS_PORT")
     database_url: str | None = Field(None, validation_alias=AliasChoices("COMPLAINTS_DATABASE_URL", "DATABASE_URL"))
-    description_max_chars: int = Field(5000, ge=100, validation_alias="COMPLAINTS_DESCRIPTION_MAX_CHARS")
     classification_path: Path | None = Field(None, validation_alias="COMPLAINTS_CLASSIFICATION_PATH")
 
     # Deadlines in working days (市场监督管理投诉举报处理暂行办法; RULES.md names the articles).
-    acceptance_working_days: int = _days(7, "COMPLAINTS_ACCEPTANCE_WORKING_DAYS", "Art. 14: decide on acceptance")
-    platform_response_working_days: int = _days(10, "COMPLAINTS_PLATFORM_RESPONSE_WORKING_DAYS",
-                                                "fast channel: the platform's answer")
-    mediation_working_days: int = _days(45, "COMPLAINTS_MEDIATION_WORKING_DAYS",
-                                        "Art. 21(5): mediation ends without agreement")
-    closing_notice_working_days: int = _days(7, "COMPLAINTS_CLOSING_NOTICE_WORKING_DAYS",
-                                             "Art. 21: tell the parties mediation ended")
-    verification_working_days: int = _days(15, "COMPLAINTS_VERIFICATION_WORKING_DAYS", "Art. 23: verify a report")
-    verification_extension_working_days: int = _days(15, "COMPLAINTS_VERIFICATION_EXTENSION_WORKING_DAYS",
-                                                     "Art. 23: one extension with approval")
+    acceptance_working_days: int = days_setting(DeadlineRules.acceptance, "COMPLAINTS_ACCEPTANCE_WORKING_DAYS",
+                                                "Art. 14: decide on acceptance")
+    platform_response_working_days: int = days_setting(DeadlineRules.platform_response,
+                                                       "COMPLAINTS_PLATFORM_RESPONSE_WORKING_DAYS",
+                                                       "fast channel: the platform's answer")
+    mediation_working_days: int = days_setting(DeadlineRules.mediation, "COMPLAINTS_MEDIATION_WORKING_DAYS",
+                                               "Art. 21(5): mediation ends without agreement")
+    closing_notice_working_days: int = days_setting(DeadlineRules.closing_notice,
+                                                    "COMPLAINTS_CLOSING_NOTICE_WORKING_DAYS",
+                                                    "Art. 21: tell the parties mediation ended")
+    verification_working_days: int = days_setting(DeadlineRules.verification, "COMPLAINTS_VERIFICATION_WORKING_DAYS",
+                                                  "Art. 23: verify a report")
+    verification_extension_working_days: int = days_setting(DeadlineRules.verification_extension,
+                                                            "COMPLAINTS_VERIFICATION_EXTENSION_WORKING_DAYS",
+                                                            "Art. 23: one extension with approval")
     sweep_seconds: float = Field(30.0, gt=0, validation_alias="COMPLAINTS_SWEEP_SECONDS",
                                  description="how often overdue steps are looked for")
 
@@ -40,11 +40,13 @@ class ComplaintsSettings(ServiceSettings):
     fast_channel_platforms: str = Field("*", validation_alias="COMPLAINTS_FAST_CHANNEL_PLATFORMS")
 
     # 打早打小 and 恶意投诉举报.
-    cluster_threshold: int = Field(5, ge=2, validation_alias="COMPLAINTS_CLUSTER_THRESHOLD")
-    cluster_window_days: int = _days(30, "COMPLAINTS_CLUSTER_WINDOW_DAYS", "calendar days")
-    abuse_max_complaints: int = Field(20, ge=1, validation_alias="COMPLAINTS_ABUSE_MAX_COMPLAINTS")
-    abuse_max_subjects: int = Field(10, ge=1, validation_alias="COMPLAINTS_ABUSE_MAX_SUBJECTS")
-    abuse_window_days: int = _days(30, "COMPLAINTS_ABUSE_WINDOW_DAYS", "calendar days")
+    cluster_threshold: int = Field(ClusterRule.threshold, ge=2, validation_alias="COMPLAINTS_CLUSTER_THRESHOLD")
+    cluster_window_days: int = days_setting(ClusterRule.window_days, "COMPLAINTS_CLUSTER_WINDOW_DAYS",
+                                            "calendar days")
+    abuse_max_complaints: int = Field(AbuseRule.max_complaints, ge=1,
+                                      validation_alias="COMPLAINTS_ABUSE_MAX_COMPLAINTS")
+    abuse_max_subjects: int = Field(AbuseRule.max_subjects, ge=1, validation_alias="COMPLAINTS_ABUSE_MAX_SUBJECTS")
+    abuse_window_days: int = days_setting(AbuseRule.window_days, "COMPLAINTS_ABUSE_WINDOW_DAYS", "calendar days")
 
     # Open311: comma-separated api_key=intake-agency pairs; outside production the development key by default.
     open311_api_keys: SecretStr | None = Field(None, validation_alias="COMPLAINTS_OPEN311_API_KEYS")
