@@ -12,6 +12,8 @@ from shared.errors import DomainError
 
 log = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"
+# What a route may answer as a problem, for its OpenAPI `responses`.
+RESPONSES = {status: {"model": None, "content": {MEDIA_TYPE: {}}} for status in (400, 401, 403, 404, 409, 422)}
 TYPE_BASE = "urn:jointsup:problem:"
 
 

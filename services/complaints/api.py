@@ -5,22 +5,23 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from shared.app import RuntimeDep, SessionDep, unit_of_work
-from shared.identity import Principal, require_roles
+from shared.bodies import Note, Reason
 from shared.errors import NotFound
+from shared.identity import Principal, require_roles
+from shared.problems import RESPONSES as PROBLEMS
 from shared.subjects import Subject
 
 from . import early_warning, handling, intake, reading, stats
 from .domain.grounds import REJECTION_GROUNDS
-from .schemas import (AcceptanceDecision, CloseRequest, ComplaintCreate, ComplaintFilter, ComplaintPage,
-                      ComplaintPublic, FlagPublic, ForwardRequest, MediationResult, Note, PlatformResponse,
-                      Reason, Reclassification, Timeline)
 from .repository import ComplaintsUnitOfWork
+from .schemas import (AcceptanceDecision, CloseRequest, ComplaintCreate, ComplaintFilter, ComplaintPage,
+                      ComplaintPublic, FlagPublic, ForwardRequest, MediationResult, PlatformResponse,
+                      Reclassification, Timeline)
 from .tables import Complaint
 
 UnitOfWorkDep = unit_of_work(ComplaintsUnitOfWork)
 router = APIRouter(prefix="/v1", tags=["complaints"])
 public_router = APIRouter(prefix="/v1/public", tags=["public"])
-PROBLEMS = {s: {"model": None, "content": {"application/problem+json": {}}} for s in (400, 401, 403, 404, 409, 422)}
 
 IntakePrincipal = require_roles("intake", "officer", "lead", "platform", "admin")
 ReaderPrincipal = require_roles("intake", "officer", "lead", "platform", "admin", "service")

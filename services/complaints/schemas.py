@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.bodies import Body
 from shared.dates import Instant
 from shared.messaging.journal import TimelineStep
 from shared.subjects import Subject
@@ -120,16 +121,12 @@ class Timeline(BaseModel):
     steps: list[TimelineStep]
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class Grounds(_Body):
+class Grounds(Body):
     code: str = Field(max_length=64, description="a statutory ground; see GET /v1/rejection-grounds")
     note: str | None = Field(None, max_length=2000)
 
 
-class AcceptanceDecision(_Body):
+class AcceptanceDecision(Body):
     decision: Literal["accept", "reject"]
     grounds: Grounds | None = Field(None, description="required to reject: a ground code and free text")
 
@@ -145,34 +142,26 @@ class AcceptanceDecision(_Body):
         return self
 
 
-class ForwardRequest(_Body):
+class ForwardRequest(Body):
     platform: str = Field(min_length=1, max_length=64)
 
 
-class PlatformResponse(_Body):
+class PlatformResponse(Body):
     outcome: Literal["resolved", "unresolved"]
     note: str | None = Field(None, max_length=2000)
 
 
-class MediationResult(_Body):
+class MediationResult(Body):
     outcome: Literal["success", "failure"]
     note: str | None = Field(None, max_length=2000)
 
 
-class Reason(_Body):
-    reason: str = Field(min_length=1, max_length=2000)
-
-
-class Note(_Body):
-    note: str | None = Field(None, max_length=2000)
-
-
-class CloseRequest(_Body):
+class CloseRequest(Body):
     outcome: str | None = Field(None, min_length=1, max_length=48, pattern=r"^[a-z_]+$")
     reason: str | None = Field(None, max_length=2000, description="required for reports: told to the reporter")
 
 
-class Reclassification(_Body):
+class Reclassification(Body):
     category: str = Field(min_length=1, max_length=64)
     reason: str = Field(min_length=1, max_length=2000)
 
