@@ -4,7 +4,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.identity import Principal, regions_overseen
-from shared.messaging.journal import TimelineStep
+from shared.timeline import TimelineStep
 from shared.pii import mask_contact
 from shared.errors import NotFound
 from shared.runtime import ServiceRuntime

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from shared.bodies import Body
 from shared.dates import Instant
-from shared.messaging.journal import TimelineStep
+from shared.timeline import TimelineStep
 from shared.subjects import Subject
 
 Kind = Literal["complaint", "report"]

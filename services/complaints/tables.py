@@ -8,6 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from shared.messaging import define_messaging_tables
 from shared.sqltypes import UtcDateTime
+from shared.timeline import StepColumns
 
 
 class Base(SQLModel, registry=registry()):
@@ -80,19 +81,13 @@ class ComplaintAgency(Base, table=True):
     received_at: datetime = Field(sa_type=UtcDateTime)
 
 
-class ComplaintStep(Base, table=True):
-    """The timeline: who did what, when, what was due, which events went out."""
+class ComplaintStep(Base, StepColumns, table=True):
+    """The complaint's timeline."""
 
     __tablename__ = "complaint_step"
 
     id: int | None = Field(default=None, primary_key=True)
     complaint_id: str = Field(foreign_key="complaint.id", max_length=36, index=True)
-    at: datetime = Field(sa_type=UtcDateTime)
-    actor: str = Field(max_length=128)
-    action: str = Field(max_length=48)
-    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    due_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-    events: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
 
 
 class ComplainantFlag(Base, table=True):

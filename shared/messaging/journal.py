@@ -2,8 +2,10 @@
 API view of such a step."""
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.timeline import TimelineStep  # noqa: F401  (cases reads it here until it has no journal)
 
 from .outbox import Outbox
 
@@ -28,13 +30,3 @@ class EventJournal:
         """The events emitted since the last call: for the timeline step being recorded."""
         events, self._events = self._events, []
         return events
-
-
-class TimelineStep(BaseModel):
-    """The API view of one timeline step, as complaints and cases both serve it."""
-    at: datetime
-    actor: str
-    action: str
-    detail: dict
-    due_at: datetime | None
-    events: list[dict] = Field(description="events emitted with this step: id and type")
