@@ -11,7 +11,6 @@ from shared.events.payloads.cases import CaseClosed, CaseFiled, ClueVerified
 from shared.messaging.refusals import Policy, refusable
 from shared.runtime import ServiceRuntime
 
-from . import handovers
 from .domain.handover import handover_of
 from .repository import ComplaintsUnitOfWork
 
@@ -32,28 +31,28 @@ def handlers(runtime: ServiceRuntime) -> dict:
                 continue
             yield complaint
 
-    async def case_filed(session: AsyncSession, event: Event, complaint_ids: list[str], handed: set[str],
+    async def case_filed(uow: ComplaintsUnitOfWork, event: Event, complaint_ids: list[str], handed: set[str],
                          case_id: str, **detail):
-        uow = ComplaintsUnitOfWork(runtime, session)
         async for complaint in covered(uow, event, complaint_ids, handed):
             complaint.case_filed(case_id=case_id, by=event.source, at=uow.now, event_id=event.id, **detail)
         await uow.commit()
 
     async def on_case_filed(session: AsyncSession, event: Event, payload: CaseFiled) -> None:
+        uow = ComplaintsUnitOfWork(runtime, session)
         handover = handover_of(payload.clue_source, payload.clue_source_ref)
-        handed = await handovers.handed_over(session, payload.complaint_ids, handover)
-        await case_filed(session, event, payload.complaint_ids, handed, payload.case_id, agency=payload.agency,
+        handed = await uow.handovers.handed_over(payload.complaint_ids, handover)
+        await case_filed(uow, event, payload.complaint_ids, handed, payload.case_id, agency=payload.agency,
                          clue_id=payload.clue_id)
 
     async def on_clue_verified(session: AsyncSession, event: Event, payload: ClueVerified) -> None:
+        uow = ComplaintsUnitOfWork(runtime, session)
         handover = handover_of(payload.source, payload.source_ref)
-        handed = await handovers.handed_over(session, payload.complaint_ids, handover)
+        handed = await uow.handovers.handed_over(payload.complaint_ids, handover)
         if payload.decision == "file":  # a new case arrives as case.filed; joining an open one only here
             if payload.joined_existing_case and payload.case_id:
-                await case_filed(session, event, payload.complaint_ids, handed, payload.case_id,
+                await case_filed(uow, event, payload.complaint_ids, handed, payload.case_id,
                                  clue_id=payload.clue_id, joined_existing_case=True)
             return
-        uow = ComplaintsUnitOfWork(runtime, session)
         async for complaint in covered(uow, event, payload.complaint_ids, handed):
             complaint.clue_dismissed(clue_id=payload.clue_id, reason=payload.reason, by=event.source, at=uow.now,
                                      event_id=event.id)
@@ -78,6 +77,6 @@ async def _of_case(uow: ComplaintsUnitOfWork, complaint_ids: list[str], case_id:
         return set()
     found = [await uow.complaints.get(i) for i in dict.fromkeys(complaint_ids)]
     on_case = {c.id for c in found if c is not None and c.case_id == case_id}
-    handed = await handovers.handovers_of(uow.session, list(complaint_ids))
+    handed = await uow.handovers.of(list(complaint_ids))
     clusters = {h for i in on_case for h in handed[i] if h[0] == "cluster"}
     return on_case | {i for i, own in handed.items() if own & clusters}

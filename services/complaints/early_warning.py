@@ -10,11 +10,10 @@ from shared.db import upsert_insert
 from shared.identity import Principal, regions_overseen
 from shared.errors import NotFound
 from shared.registry import Registry
-from shared.unit_of_work import UnitOfWork
 
-from . import handovers
 from .domain.access import reviews_flag
 from .domain.complaint import Complaint
+from .repository import ComplaintsUnitOfWork
 from .tables import ComplainantFlag, ComplaintCluster
 from .tables import Complaint as ComplaintRow
 
@@ -56,7 +55,7 @@ _CLUSTER = select(ComplaintCluster).where(ComplaintCluster.subject_key == bindpa
                                           ComplaintCluster.category == bindparam("category"))
 
 
-async def check_cluster(uow: UnitOfWork, complaint: Complaint) -> None:
+async def check_cluster(uow: ComplaintsUnitOfWork, complaint: Complaint) -> None:
     """Raise complaint.cluster_alert when the subject's complaints in the window reach the next step."""
     session, rule, now = uow.session, uow.runtime.settings.cluster_rule, uow.now
     key = subject_key(complaint)
@@ -89,11 +88,11 @@ async def check_cluster(uow: UnitOfWork, complaint: Complaint) -> None:
     row = (await (await session.connection()).execute(stmt)).first()
     if row is None:
         return
-    await handovers.record(session, ids, ("cluster", row[0]), now)
+    await uow.handovers.record(ids, ("cluster", row[0]), now)
     complaint.raise_cluster_alert(cluster_id=row[0], complaint_ids=ids, window_days=rule.window_days, at=now)
 
 
-async def check_complainant(uow: UnitOfWork, complaint: Complaint) -> bool:
+async def check_complainant(uow: ComplaintsUnitOfWork, complaint: Complaint) -> bool:
     """True when the complainant is, or now becomes, flagged: the complaint is then held for review."""
     session = uow.session
     keys = _keys(complaint)
@@ -141,7 +140,7 @@ async def active_flag(session: AsyncSession, complaint: Complaint) -> Complainan
     return next((f for f in await _flags(session, _keys(complaint)) if f.active), None)
 
 
-def flag(uow: UnitOfWork, complaint: Complaint, *, reasons: list[str], source: str, actor: str,
+def flag(uow: ComplaintsUnitOfWork, complaint: Complaint, *, reasons: list[str], source: str, actor: str,
          complaints: int | None = None, subjects: int | None = None) -> ComplainantFlag:
     """Flag the complaint's complainant and announce it without personal data."""
     flag_ = ComplainantFlag(id=str(uuid.uuid4()), complainant_key=complaint.complainant_key,

@@ -8,7 +8,7 @@ from shared.identity import Principal, oversees
 from shared.registry import UnknownPlatform
 from shared.subjects import Subject, resolve
 
-from . import early_warning, handovers, routing
+from . import early_warning, routing
 from .domain.access import Access
 from .domain.complaint import Complaint
 from .reading import access_to
@@ -85,7 +85,7 @@ async def extend(*, uow: ComplaintsUnitOfWork, by: Principal, complaint_id: str,
 async def escalate(*, uow: ComplaintsUnitOfWork, by: Principal, complaint_id: str, reason: str) -> Complaint:
     complaint = await load_for(uow, by, complaint_id, "escalate")
     complaint.escalate(reason=reason, by=by.sub, at=uow.now)
-    await handovers.record(uow.session, [complaint.id], ("complaint", complaint.id), uow.now)
+    await uow.handovers.record([complaint.id], ("complaint", complaint.id), uow.now)
     return await _saved(uow, complaint)
 
 

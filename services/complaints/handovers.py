@@ -1,4 +1,5 @@
-"""The complaints handed to cases (`complaint_handover`), and which of a clue's or case's complaints they cover."""
+"""The complaints handed to cases (`complaint_handover`), and which of a clue's or case's complaints they cover:
+the unit of work's `handovers`."""
 from datetime import datetime
 
 from sqlmodel import select
@@ -10,6 +11,22 @@ from .domain.handover import Handover
 from .tables import ComplaintHandover
 
 _RECORD = per_dialect(lambda insert: insert(ComplaintHandover.__table__).on_conflict_do_nothing())
+
+
+class Handovers:
+    """The handovers in one unit of work's transaction."""
+
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def record(self, complaint_ids: list[str], handover: Handover, at: datetime) -> None:
+        await record(self.session, complaint_ids, handover, at)
+
+    async def handed_over(self, complaint_ids: list[str], handover: Handover | None) -> set[str]:
+        return await handed_over(self.session, complaint_ids, handover)
+
+    async def of(self, complaint_ids: list[str]) -> dict[str, set[Handover]]:
+        return await handovers_of(self.session, complaint_ids)
 
 
 async def record(session: AsyncSession, complaint_ids: list[str], handover: Handover, at: datetime) -> None:

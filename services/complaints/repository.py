@@ -8,6 +8,7 @@ from sqlmodel import select
 from shared.unit_of_work import Repository, Timeline, UnitOfWork
 
 from . import stats
+from .handovers import Handovers
 from .domain.complaint import Complaint
 from .domain.deadlines import Schedule
 from .domain.stats import StatKey
@@ -101,4 +102,5 @@ class ComplaintsUnitOfWork(UnitOfWork):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.complaints = ComplaintRepository(self)
+        self.handovers = Handovers(self.session)
         self.schedule = Schedule(self.runtime.settings.deadlines, self.calendar)
