@@ -67,7 +67,7 @@ def handlers(runtime: ServiceRuntime) -> dict:
         await uow.commit()
 
     return refusable({"case.filed": on_case_filed, "clue.verified": on_clue_verified, "case.closed": on_case_closed},
-                     REFUSALS, runtime.refusals)
+                     REFUSALS, runtime)
 
 
 async def _of_case(uow: ComplaintsUnitOfWork, complaint_ids: list[str], case_id: str) -> set[str]:

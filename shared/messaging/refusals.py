@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Mapping
 from enum import Enum
 from functools import partial
+from typing import Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -52,9 +53,16 @@ class Refusals:
         after_commit(session, partial(self.counts.update, [(event.type, reason)]))
 
 
-def refusable(handlers: Mapping, policies: Mapping[str, Policy], refusals: Refusals) -> dict:
+class CountsRefusals(Protocol):
+    refusals: Refusals
+
+
+def refusable(handlers: Mapping, policies: Mapping[str, Policy], counter: CountsRefusals) -> dict:
     """The handlers, each of those with a policy run in a savepoint: a refusal (`Conflict`, which a state machine's
-    TransitionNotAllowed is) rolls back what it had written and is skipped and counted, or dead-lettered."""
+    TransitionNotAllowed is) rolls back what it had written and is skipped and counted, or dead-lettered.
+
+    `counter` (the service's runtime) is read only when an event is refused, so the handlers can be built without
+    one to list the event types they handle."""
     def guarded(event_type: str, handler):
         policy = policies[event_type]
 
@@ -66,7 +74,7 @@ def refusable(handlers: Mapping, policies: Mapping[str, Policy], refusals: Refus
                 reason = getattr(refused, "reason", None) or type(refused).__name__
                 if policy is Policy.DEAD_LETTER:
                     raise DeadLetter(f"refused: {refused.detail}") from refused
-                refusals.refuse(session, event, reason, detail=refused.detail)
+                counter.refusals.refuse(session, event, reason, detail=refused.detail)
         return handle
 
     return {t: guarded(t, h) if t in policies else h for t, h in handlers.items()}

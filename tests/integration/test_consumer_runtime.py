@@ -61,7 +61,7 @@ class Harness:
         await self.producer.start()
         self.consumer = EventConsumer(
             service=self.name, bootstrap=self.broker.bootstrap, topics=[self.topic, retry_topic(self.name)],
-            handlers=refusable({"complaint.closed": self.handle}, self.policies, self.refusals),
+            handlers=refusable({"complaint.closed": self.handle}, self.policies, self),
             sessionmaker=make_sessionmaker(self.engine),
             processed=self.tables.processed, producer=self.producer, max_attempts=3, backoff_seconds=0.01,
             session_timeout_ms=6000, records_per_transaction=self.records_per_transaction)
