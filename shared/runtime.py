@@ -5,6 +5,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from importlib.metadata import version
+from typing import Generic, TypeVar
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -22,14 +23,17 @@ from shared.workdays import WorkingCalendar, parse_dates
 
 log = logging.getLogger(__name__)
 CALENDAR_WARNING_DAYS = 120  # a 45-working-day mediation started today ends within about 65 days
+SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
+ExtensionsT = TypeVar("ExtensionsT")
 
 
 @dataclass
-class ServiceRuntime:
-    """Built in the app's lifespan, reached by routes through `app.state.runtime`."""
+class ServiceRuntime(Generic[SettingsT, ExtensionsT]):
+    """Built in the app's lifespan, reached by routes through `app.state.runtime`. `extensions` are the service's
+    own long-lived objects (notify's deliverer), made by its `on_start`; None for a service without any."""
 
     name: str
-    settings: ServiceSettings
+    settings: SettingsT
     engine: AsyncEngine
     sessionmaker: async_sessionmaker
     producer: AIOKafkaProducer
@@ -43,7 +47,7 @@ class ServiceRuntime:
     calendar: WorkingCalendar
     consumers: list[EventConsumer] = field(default_factory=list)
     kafka_connected: asyncio.Event = field(default_factory=asyncio.Event)
-    state: dict = field(default_factory=dict)  # service-specific singletons
+    extensions: ExtensionsT | None = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))  # tests move time
     # Loops (relay, consumers, sweepers) that ended while the service runs, and why: /healthz and /readyz report them.
     ended_loops: dict[str, str] = field(default_factory=dict)

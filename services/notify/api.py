@@ -1,24 +1,25 @@
 """HTTP routes of the notify service: inbox, subscriptions, deliveries, digest."""
-from datetime import datetime, timezone
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 from sqlalchemy import func
 from sqlmodel import select
 
-from shared.app import RuntimeDep, SessionDep
+from shared.app import RuntimeDep, SessionDep, unit_of_work
 from shared.dates import Day
+from shared.errors import Forbidden
 from shared.identity import Principal, PrincipalDep, require_roles
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.problems import RESPONSES
 
-from . import subscriptions
+from . import handling, subscriptions
 from .digest import digest
 from .recipients import inbox_of
+from .repository import NotifyUnitOfWork
 from .schemas import DeliveryOut, InboxItemPublic, InboxPage, SubscriptionIn, SubscriptionOut
 from .tables import Delivery, InboxItem, Subscription
 
 router = APIRouter(prefix="/v1", tags=["notify"])
-PROBLEMS = {s: {"model": None, "content": {"application/problem+json": {}}} for s in (400, 401, 403, 404, 409, 422)}
+UnitOfWorkDep = unit_of_work(NotifyUnitOfWork)
 Lead = require_roles("lead")
 
 
@@ -47,46 +48,38 @@ async def list_inbox(session: SessionDep, principal: PrincipalDep, unread_only: 
 
 
 @router.post("/inbox/{item_id}/read", response_model=InboxItemPublic)
-async def mark_read(session: SessionDep, principal: PrincipalDep,
+async def mark_read(uow: UnitOfWorkDep, principal: PrincipalDep,
                     item_id: int = Path(ge=1, le=2**31 - 1)) -> InboxItemPublic:  # INTEGER on PostgreSQL
     """Mark one of the caller's notifications read (repeating it changes nothing)."""
     recipient = _recipient(principal)  # first: a caller without an inbox learns nothing of which items exist
-    item = await session.get(InboxItem, item_id)
-    if item is None or item.recipient != recipient:
-        raise NotFound(f"no inbox item {item_id}")
-    if item.read_at is None:
-        item.read_at = datetime.now(timezone.utc)
-        session.add(item)
-        await session.commit()
+    item = await handling.mark_read(uow=uow, recipient=recipient, item_id=item_id)
     return InboxItemPublic.model_validate(item, from_attributes=True)
 
 
 @router.post("/subscriptions", status_code=status.HTTP_201_CREATED, response_model=SubscriptionOut,
-             responses=PROBLEMS)
-async def subscribe(body: SubscriptionIn, session: SessionDep, runtime: RuntimeDep,
-                    principal: PrincipalDep) -> SubscriptionOut:
+             responses=RESPONSES)
+async def subscribe(body: SubscriptionIn, uow: UnitOfWorkDep, principal: PrincipalDep) -> SubscriptionOut:
     """A webhook for the caller's agency or platform; the signing secret (whsec_...) is shown only now."""
-    return await subscriptions.create(session, runtime, owner=_recipient(principal), actor=principal.sub, body=body)
+    return await subscriptions.create(uow=uow, owner=_recipient(principal), actor=principal.sub, body=body)
 
 
-@router.get("/subscriptions", response_model=list[SubscriptionOut], responses=PROBLEMS)
+@router.get("/subscriptions", response_model=list[SubscriptionOut], responses=RESPONSES)
 async def list_subscriptions(session: SessionDep, principal: PrincipalDep) -> list[SubscriptionOut]:
     rows = (await session.exec(select(Subscription).where(Subscription.owner == _recipient(principal))
                                .order_by(Subscription.created_at))).all()
     return [subscriptions.out(s) for s in rows]
 
 
-@router.post("/subscriptions/{subscription_id}/rotate", response_model=SubscriptionOut, responses=PROBLEMS)
-async def rotate_secret(subscription_id: str, session: SessionDep, runtime: RuntimeDep,
-                        principal: PrincipalDep) -> SubscriptionOut:
-    return await subscriptions.rotate(session, runtime, owner=_recipient(principal), subscription_id=subscription_id)
+@router.post("/subscriptions/{subscription_id}/rotate", response_model=SubscriptionOut, responses=RESPONSES)
+async def rotate_secret(subscription_id: str, uow: UnitOfWorkDep, principal: PrincipalDep) -> SubscriptionOut:
+    return await subscriptions.rotate(uow=uow, owner=_recipient(principal), subscription_id=subscription_id)
 
 
 def _owned(principal: Principal):
     return None if principal.has_role("admin") else _recipient(principal)
 
 
-@router.get("/deliveries", response_model=list[DeliveryOut], responses=PROBLEMS)
+@router.get("/deliveries", response_model=list[DeliveryOut], responses=RESPONSES)
 async def list_deliveries(session: SessionDep, principal: PrincipalDep,
                           status: str | None = Query(None, pattern="^(pending|delivered|failed|skipped)$"),
                           limit: int = Query(100, ge=1, le=1000)) -> list[DeliveryOut]:
@@ -100,23 +93,14 @@ async def list_deliveries(session: SessionDep, principal: PrincipalDep,
     return [DeliveryOut.model_validate(d, from_attributes=True) for d in rows]
 
 
-@router.post("/deliveries/{delivery_id}/retry", response_model=DeliveryOut, responses=PROBLEMS)
-async def retry_delivery(delivery_id: str, session: SessionDep, principal: PrincipalDep) -> DeliveryOut:
+@router.post("/deliveries/{delivery_id}/retry", response_model=DeliveryOut, responses=RESPONSES)
+async def retry_delivery(delivery_id: str, uow: UnitOfWorkDep, principal: PrincipalDep) -> DeliveryOut:
     """Send a dead-lettered delivery again, with a fresh schedule."""
-    delivery = await session.get(Delivery, delivery_id)
-    owner = _owned(principal)
-    if delivery is None or (owner is not None and delivery.recipient != owner):
-        raise NotFound(f"no delivery {delivery_id}")
-    if delivery.status != "failed":
-        raise Conflict(f"only failed deliveries are retried; this one is {delivery.status}",
-                       status_now=delivery.status, allowed_actions=[])
-    delivery.status, delivery.attempts, delivery.next_attempt_at = "pending", 0, datetime.now(timezone.utc)
-    session.add(delivery)
-    await session.commit()
+    delivery = await handling.retry_delivery(uow=uow, owner=_owned(principal), delivery_id=delivery_id)
     return DeliveryOut.model_validate(delivery, from_attributes=True)
 
 
-@router.get("/digest", responses=PROBLEMS)
+@router.get("/digest", responses=RESPONSES)
 async def daily_digest(session: SessionDep, runtime: RuntimeDep, day: Annotated[Day, Query(alias="date")],
                        principal: Principal = Lead) -> dict:
     """For the lead office: per agency of its region, what arrived, what closed, what is overdue that day."""

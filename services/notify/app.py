@@ -7,12 +7,14 @@ from .api import router
 from .deliverer import Deliverer
 from .digest import schedule_daily
 from .metrics import deliveries
+from .runtime import NotifyExtensions, NotifyRuntime
 from .settings import NotifySettings
 from .tables import messaging
 
 
-def _start(runtime) -> None:
-    deliverer = runtime.state["deliverer"] = Deliverer(runtime)
+def _start(runtime: NotifyRuntime) -> None:
+    deliverer = Deliverer(runtime)
+    runtime.extensions = NotifyExtensions(deliverer=deliverer)
     runtime.every(runtime.settings.deliver_poll_seconds, deliverer.poll, "deliverer", wake=deliverer.due)
     runtime.every(600, lambda: schedule_daily(runtime), "daily digest")
     runtime.on_stop(deliverer.close)

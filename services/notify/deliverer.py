@@ -6,40 +6,32 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import partial
 
 import httpx
-from sqlalchemy import Row, bindparam, update
-from sqlmodel import select
 
-from shared.db import DATABASE_AWAY, for_update
-from shared.events.payloads.notify import NotificationDeadLettered, NotificationDelivered
+from shared.db import DATABASE_AWAY
 from shared.pii import mask_contact
-from shared.runtime import ServiceRuntime
 
 from .channels import SMS_PROVIDERS, Contacts, Mailer, Outcome
 from .consumers import rules
-from .domain.retry import Circuit, next_delay
-from .tables import Delivery, Subscription
+from .domain.delivery import Delivery
+from .domain.retry import Circuit, RetrySchedule
+from .domain.subscription import Subscription
+from .repository import NotifyUnitOfWork
+from .runtime import NotifyRuntime
 from .templates import render
 from .webhooks import Guard, checked_client, post_webhook
 
 log = logging.getLogger(__name__)
 LEASE_SECONDS = 60
 RECORD_RETRY_SECONDS = (0.5, 1, 2, 4, 8)  # pauses between tries to record attempts while the database is away
-_DELIVERY = Delivery.__table__
-_RECORD_SUCCESS = update(_DELIVERY).where(
-    _DELIVERY.c.id.in_(bindparam("ids", expanding=True)), _DELIVERY.c.status == "pending").values(
-    attempts=_DELIVERY.c.attempts + 1, last_error=bindparam("error"), segments=bindparam("segments"),
-    status=bindparam("status"), delivered_at=bindparam("now"), next_attempt_at=None).returning(
-    _DELIVERY.c.id, _DELIVERY.c.event_id, _DELIVERY.c.event_type, _DELIVERY.c.aggregate_id,
-    _DELIVERY.c.recipient, _DELIVERY.c.channel)
 Send = Callable[[], Awaitable[Outcome]]
 
 
 class Deliverer:
-    def __init__(self, runtime: ServiceRuntime):
+    def __init__(self, runtime: NotifyRuntime):
         self.runtime, self.settings = runtime, runtime.settings
         self.guard = Guard.of(self.settings)
         self.webhooks = checked_client(self.guard, limits=httpx.Limits(
@@ -100,21 +92,17 @@ class Deliverer:
         await self.client.aclose()
 
     async def _claim(self, batch: int = 200) -> list[tuple[str, str]]:
-        now = datetime.now(timezone.utc)
-        async with self.runtime.sessionmaker() as session, session.begin():
-            query = for_update(select(Delivery).where(Delivery.status == "pending", Delivery.next_attempt_at <= now)
-                               .order_by(Delivery.next_attempt_at).limit(batch), session, skip_locked=True)
-            rows = (await session.exec(query)).all()
-            lease = self.lease_end(now)
-            for row in rows:
-                row.next_attempt_at = lease  # another poll or replica leaves it alone until the lease ends
-                session.add(row)
-            return [(r.id, r.endpoint) for r in rows]
+        async with NotifyUnitOfWork.begin(self.runtime) as uow:
+            due = await uow.deliveries.due(at=uow.now, batch=batch)
+            for delivery in due:
+                delivery.lease(until=self.lease_end(uow.now))
+            await uow.commit()
+            return [(d.id, d.endpoint) for d in due]
 
     async def _send(self, delivery_id: str, endpoint: str, ready: Send | None = None) -> None:
         if not self.circuit.allows(endpoint, time.monotonic()):
             wait = self.circuit.retry_at(endpoint) - time.monotonic()
-            at = datetime.now(timezone.utc) + timedelta(seconds=max(wait, 0.1))
+            at = self.runtime.now() + timedelta(seconds=max(wait, 0.1))
             await self._recorded(partial(self._reschedule, delivery_id, at), f"the postponement of {delivery_id}")
             return
         limit = self._limits.setdefault(endpoint, asyncio.Semaphore(self.settings.endpoint_concurrency))
@@ -147,11 +135,11 @@ class Deliverer:
                 return
 
     async def _attempt(self, delivery_id: str) -> Outcome | None:
-        async with self.runtime.sessionmaker() as session:
-            delivery = await session.get(Delivery, delivery_id)
-            if delivery is None or delivery.status != "pending":
+        async with NotifyUnitOfWork.begin(self.runtime) as uow:  # read only: nothing is committed
+            delivery = await uow.deliveries.get(delivery_id)
+            if delivery is None or not delivery.pending:
                 return None
-            subscription = await session.get(Subscription, delivery.target) if delivery.channel == "webhook" else None
+            subscription = await uow.subscriptions.get(delivery.target) if delivery.channel == "webhook" else None
         if delivery.channel == "webhook":
             if subscription is None or not subscription.active:
                 return Outcome(False, "the subscription is disabled or gone", gone=True)
@@ -175,19 +163,14 @@ class Deliverer:
         return await self.mailer.send(address, title, body)
 
     def _secrets(self, subscription: Subscription) -> list[str]:
-        cipher = self.runtime.cipher
-        secrets = [cipher.decrypt(subscription.secret_enc)]
-        if subscription.previous_secret_enc and subscription.previous_valid_until and \
-                subscription.previous_valid_until > datetime.now(timezone.utc):
-            secrets.append(cipher.decrypt(subscription.previous_secret_enc))
-        return secrets
+        return [self.runtime.cipher.decrypt(s) for s in subscription.secrets_enc(at=self.runtime.now())]
 
     async def _reschedule(self, delivery_id: str, at: datetime) -> None:
-        async with self.runtime.sessionmaker() as session, session.begin():
-            delivery = await session.get(Delivery, delivery_id)
-            if delivery is not None and delivery.status == "pending":
-                delivery.next_attempt_at = at
-                session.add(delivery)
+        async with NotifyUnitOfWork.begin(self.runtime) as uow:
+            delivery = await uow.deliveries.get(delivery_id)
+            if delivery is not None and delivery.pending:
+                delivery.postpone(to=at)
+                await uow.commit()
 
     async def _record(self, delivery_id: str, outcome: Outcome) -> None:
         if outcome.ok:
@@ -206,53 +189,28 @@ class Deliverer:
             await self._recorded(partial(self._write_successes, batch), f"{len(batch)} delivered attempts")
 
     async def _write_successes(self, batch: list[tuple[str, Outcome]]) -> None:
-        """One UPDATE per kind of result (a webhook is delivered, a message without an address skipped); the
-        confirmation events that the event types ask for, with them."""
-        now = datetime.now(timezone.utc)
-        kinds: dict[tuple, list[str]] = {}
-        for delivery_id, outcome in batch:
-            kinds.setdefault((outcome.error, outcome.segments), []).append(delivery_id)
+        """Every attempt that worked, in one transaction, with the confirmations the event types ask for."""
+        outcomes = dict(batch)
         confirmed = rules().get("confirm_delivery", [])
-        async with self.runtime.sessionmaker() as session, session.begin():
-            connection = await session.connection()
-            for (error, segments), ids in kinds.items():
-                done = (await connection.execute(_RECORD_SUCCESS, {
-                    "ids": ids, "error": error, "segments": segments, "now": now,
-                    "status": "skipped" if error else "delivered"})).all()
-                for row in done:
-                    if row.channel == "webhook" and row.event_type.removeprefix("jointsup.") in confirmed:
-                        self.runtime.outbox.add(session, "notification.delivered", subject=row.aggregate_id,
-                                                      data=NotificationDelivered(**self._fields(row)))
+        async with NotifyUnitOfWork.begin(self.runtime) as uow:
+            for delivery in await uow.deliveries.pending_among(list(outcomes)):
+                outcome = outcomes[delivery.id]
+                delivery.succeeded(error=outcome.error, segments=outcome.segments, at=uow.now,
+                                   confirmed_types=confirmed)
+            await uow.commit()
 
     async def _record_failure(self, delivery_id: str, outcome: Outcome) -> None:
         """Tried again on the schedule, or dead-lettered after the last attempt (a 410 ends it and disables
         the subscription)."""
-        now = datetime.now(timezone.utc)
-        async with self.runtime.sessionmaker() as session, session.begin():
-            delivery = await session.get(Delivery, delivery_id)
-            if delivery is None or delivery.status != "pending":
+        async with NotifyUnitOfWork.begin(self.runtime) as uow:
+            delivery = await uow.deliveries.get(delivery_id)
+            if delivery is None or not delivery.pending:
                 return
-            delivery.attempts += 1
-            delivery.last_error, delivery.segments = outcome.error, outcome.segments
-            delay = None if outcome.gone else next_delay(
-                self.settings.schedule, delivery.attempts, jitter=self.settings.retry_jitter, rng=self.rng)
-            if delay is not None:
-                delivery.next_attempt_at = now + timedelta(seconds=delay)
-            else:
-                delivery.status, delivery.next_attempt_at = "failed", None
-                if outcome.gone and delivery.channel == "webhook":
-                    subscription = await session.get(Subscription, delivery.target)
-                    if subscription is not None and subscription.active:
-                        subscription.active, subscription.disabled_reason = False, f"{outcome.error} (410 Gone)"
-                        session.add(subscription)
-                self.runtime.outbox.add(session, "notification.dead_lettered", subject=delivery.aggregate_id,
-                                              data=NotificationDeadLettered(**self._fields(delivery),
-                                                                            error=outcome.error or "",
-                                                                            attempts=delivery.attempts))
-            session.add(delivery)
-
-    @staticmethod
-    def _fields(delivery: Delivery | Row) -> dict:
-        """The event fields of a delivery, from its ORM row or a row returned by an UPDATE."""
-        return {"delivery_id": delivery.id, "event_id": delivery.event_id, "event_type": delivery.event_type,
-                "recipient": delivery.recipient, "channel": delivery.channel}
+            retry = RetrySchedule(self.settings.schedule, self.settings.retry_jitter, self.rng)
+            delivery.failed(error=outcome.error, segments=outcome.segments, gone=outcome.gone, at=uow.now,
+                            retry=retry)
+            if outcome.gone and not delivery.pending and delivery.channel == "webhook":
+                subscription = await uow.subscriptions.get(delivery.target)
+                if subscription is not None:
+                    subscription.disable(reason=f"{outcome.error} (410 Gone)")
+            await uow.commit()

@@ -6,11 +6,13 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.db import upsert_insert
 from shared.identity.principal import region_of_agency
 from shared.runtime import ServiceRuntime
 
-from .tables import Delivery, InboxItem
+from .domain.delivery import Delivery
+from .repository import NotifyUnitOfWork
+from .runtime import NotifyRuntime
+from .tables import InboxItem
 
 CLOSED_TYPES = ("jointsup.complaint.closed", "jointsup.case.closed")
 
@@ -36,24 +38,21 @@ async def digest(session: AsyncSession, runtime: ServiceRuntime, *, region: str,
     return {"date": day.isoformat(), "region": region, "rows": table, "totals": totals}
 
 
-async def schedule_daily(runtime: ServiceRuntime) -> int:
+async def schedule_daily(runtime: NotifyRuntime) -> int:
     """After the digest hour, yesterday's digest of each joint meeting goes by e-mail, once."""
     settings = runtime.settings
     now = datetime.now(runtime.calendar.tz)
     if not settings.digest_email or now.hour < settings.digest_hour:
         return 0
     day = now.date() - timedelta(days=1)
-    created = 0
-    async with runtime.sessionmaker() as session, session.begin():
+    async with NotifyUnitOfWork.begin(runtime) as uow:
         for meeting in runtime.registry.meetings.values():
-            content = await digest(session, runtime, region=meeting.region, day=day)
-            insert = upsert_insert(session, Delivery.__table__).values(
-                id=str(uuid.uuid4()), dedupe_key=f"digest:{meeting.region}:{day.isoformat()}",
-                event_id=f"digest:{meeting.region}:{day.isoformat()}", event_type="jointsup.digest",
+            content = await digest(uow.session, runtime, region=meeting.region, day=day)
+            key = f"digest:{meeting.region}:{day.isoformat()}"
+            uow.deliveries.add(Delivery(
+                id=str(uuid.uuid4()), dedupe_key=key, event_id=key, event_type="jointsup.digest",
                 aggregate_id=meeting.region, recipient=meeting.convener, channel="email", target="digest",
-                endpoint="email", status="pending", attempts=0, next_attempt_at=datetime.now(timezone.utc),
-                created_at=datetime.now(timezone.utc),
-                payload={"to": settings.digest_email, "digest": content}).on_conflict_do_nothing().returning(
-                Delivery.__table__.c.id)
-            created += len((await (await session.connection()).execute(insert)).all())
-    return created
+                endpoint="email", payload={"to": settings.digest_email, "digest": content},
+                next_attempt_at=uow.now, created_at=uow.now))
+        await uow.commit()
+        return len(uow.deliveries.inserted)

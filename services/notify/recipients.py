@@ -1,4 +1,4 @@
-"""Who hears about an event (pure rules)."""
+"""Whose inbox a caller reads."""
 from shared.identity import Principal
 
 
@@ -12,7 +12,3 @@ def inbox_of(principal: Principal) -> str | None:
         return platform_recipient(principal.platform) if principal.platform else None
     return principal.agency
 
-
-def routed_complaint_recipients(lead: str, co_agencies: list[str]) -> list[tuple[str, str]]:
-    """The lead agency and each co-handling agency of a routed complaint, with their part."""
-    return [(lead, "lead"), *[(agency, "co") for agency in co_agencies if agency != lead]]

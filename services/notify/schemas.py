@@ -2,8 +2,9 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from shared.bodies import Body
 from shared.bounded import bounded
 
 
@@ -23,9 +24,7 @@ class InboxPage(BaseModel):
     unread: int
 
 
-class SubscriptionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class SubscriptionIn(Body):
     url: str = Field(min_length=1, max_length=2000)
     event_types: Annotated[list[str], bounded(items=100, chars=120, depth=1)] = Field(
         min_length=1, description="catalogue types, or *")

@@ -197,7 +197,7 @@ async def test_a_restart_mid_schedule_loses_no_delivery(system):
 
 async def test_a_webhook_left_unsent_by_its_process_goes_when_the_lease_ends(system, monkeypatch):
     """A new webhook is leased to the process that made it; if that process never sends it, a poll does."""
-    deliverer = system["notify"].runtime.state["deliverer"]
+    deliverer = system["notify"].runtime.extensions.deliverer
     monkeypatch.setattr(deliverer, "send_soon", lambda *args: None)  # the process dies right after the commit
     async with Receiver() as receiver:
         async with system.client("notify") as client:

@@ -1,5 +1,6 @@
 """When the next attempt comes: the schedule's delay for it, with jitter; None after the last attempt."""
 import random
+from dataclasses import dataclass
 
 
 def next_delay(schedule: list[float], attempts_made: int, *, jitter: float, rng: random.Random) -> float | None:
@@ -7,6 +8,18 @@ def next_delay(schedule: list[float], attempts_made: int, *, jitter: float, rng:
         return None
     delay = schedule[attempts_made]
     return max(0.0, delay * (1 + rng.uniform(-jitter, jitter)))
+
+
+@dataclass(frozen=True)
+class RetrySchedule:
+    """NOTIFY_RETRY_SCHEDULE and NOTIFY_RETRY_JITTER, with the random source the jitter draws from."""
+
+    delays: list[float]
+    jitter: float
+    rng: random.Random
+
+    def delay_after(self, attempts_made: int) -> float | None:
+        return next_delay(self.delays, attempts_made, jitter=self.jitter, rng=self.rng)
 
 
 class Circuit:
