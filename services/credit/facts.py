@@ -53,7 +53,8 @@ _INSERT_COMPLAINT = per_dialect(lambda insert: insert(SubjectComplaint.__table__
 
 
 class SubjectFacts:
-    """The facts other services report, kept as they come (no rules of their own): complaints, clusters, cases."""
+    """The facts other services report (complaints, clusters, cases), kept as they come, and what the score counts
+    of them and of credit's own records."""
 
     def __init__(self, uow: UnitOfWork):
         self.session = uow.session
@@ -73,8 +74,7 @@ class SubjectFacts:
         self.session.add(row)
 
     async def case_filed(self, *, case_id: str, uscc: str) -> None:
-        self.session.add(await self.session.get(SubjectCase, case_id) or SubjectCase(
-            case_id=case_id, uscc=uscc))
+        self.session.add(await self.session.get(SubjectCase, case_id) or SubjectCase(case_id=case_id, uscc=uscc))
 
     async def case_closed(self, case_id: str) -> str | None:
         """The USCC of the subject whose case closed; None for a case not filed against one (Refused if it closed

@@ -1,4 +1,5 @@
-"""The credit rules as data (rules.yaml, read by rules_file.py): scoring factors and tiers, listing, publicity and repair, shares."""
+"""The credit rules as data (rules.yaml, read by rules_file.py): scoring factors and tiers, listing, publicity
+and repair, shares."""
 from dataclasses import dataclass
 
 TIERS = ("A", "B", "C", "D")
