@@ -13,12 +13,14 @@ from types import SimpleNamespace
 
 from sqlalchemy import text
 
-from services.credit.context import Credit
 from services.credit.listing import check
+from services.credit.repository import CreditUnitOfWork
+from services.credit.rules_file import load_catalogue
 from services.credit.settings import CreditSettings
 from bench.generate import load_listings
 from bench.scratch import add_database_argument, scratch_database
 from shared.db import make_engine, make_sessionmaker, migrate
+from shared.runtime import build_calendar
 from shared.uscc import make_uscc
 
 
@@ -55,18 +57,19 @@ async def run(url: str, args) -> None:
     usccs = [make_uscc("440105", f"{i:08d}") for i in range(args.subjects)]
     listed = rng.sample(usccs, int(len(usccs) * args.listed_share))
     settings = CreditSettings()
-    runtime = SimpleNamespace(settings=settings, now=lambda: datetime.now(timezone.utc))
-    measures = list(Credit(None, runtime, runtime.now()).catalogue)
+    runtime = SimpleNamespace(settings=settings, now=lambda: datetime.now(timezone.utc),
+                              calendar=build_calendar(settings))
+    measures = list(load_catalogue(settings.sanctions_path))
     t0 = time.perf_counter()
     await load_listings(sessionmaker, listed, measures)
     print(f"{engine.dialect.name}: {args.subjects:,} subjects, {len(listed):,} listed, "
           f"{len(listed) * len(measures):,} sanctions loaded in {time.perf_counter() - t0:.1f}s")
     async with sessionmaker() as session:
-        credit = Credit(session, runtime, runtime.now())
-        answers = [await check(credit, u, "government_procurement") for u in (listed[0], usccs[0])]
+        uow = CreditUnitOfWork(runtime, session)
+        answers = [await check(uow=uow, uscc=u, measure="government_procurement") for u in (listed[0], usccs[0])]
         assert answers[0]["allowed"] is False and (answers[1]["allowed"] is True or usccs[0] in listed)
         floor = await timed(lambda: session.exec(text("SELECT 1")), args.samples)
-        checks = await timed(lambda: check(credit, rng.choice(usccs), rng.choice(measures)), args.samples)
+        checks = await timed(lambda: check(uow=uow, uscc=rng.choice(usccs), measure=rng.choice(measures)), args.samples)
     print(f"{'baseline (SELECT 1)':<22}{summary(floor)}")
     print(f"{'sanction check':<22}{summary(checks)}")
     print(f"check / baseline (p50): {statistics.median(checks) / statistics.median(floor):.1f}x")

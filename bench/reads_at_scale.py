@@ -26,9 +26,9 @@ from services.cases.settings import CasesSettings
 from services.complaints.app import create_app as complaints_app
 from services.complaints.settings import ComplaintsSettings
 from services.credit.app import create_app as credit_app
-from services.credit.context import Credit
-from services.credit.domain.sanctions import load_catalogue
 from services.credit.listing import check
+from services.credit.repository import CreditUnitOfWork
+from services.credit.rules_file import load_catalogue
 from services.credit.settings import CreditSettings
 from shared.broker import EmbeddedBroker, free_port
 from shared.db import migrate
@@ -126,8 +126,9 @@ async def measure(urls: dict[str, str], bootstrap: str, world: generate.World, l
             ("GET /v1/subjects/{uscc}/sanctions/check, unlisted subject", "credit",
              get(credit, sanction_check(unlisted), officer), 5),
             ("the same check without HTTP: `listing.check` in a session", "session", in_session(
-                runtime, lambda s, i: check(Credit.of(s, runtime), rng.choice(listed if i % 2 else unlisted),
-                                            rng.choice(measures))), 5),
+                runtime, lambda s, i: check(uow=CreditUnitOfWork(runtime, s),
+                                            uscc=rng.choice(listed if i % 2 else unlisted),
+                                            measure=rng.choice(measures))), 5),
         ]
         measured = {name: await timed(fn, n) for name, (_, fn) in baselines.items()}
         rows = [(label, measured[name], None, None) for name, (label, _) in baselines.items()]

@@ -5,19 +5,21 @@ from sqlmodel import select
 
 from shared.errors import NotFound
 
-from .context import Credit
+from .domain.draws import InspectionDraw
 from .domain.publicity import Eligibility
+from .domain.repair import Repair
+from .repository import CreditUnitOfWork
 from .schemas import (DrawOut, ListingOut, ObservationOut, ProfileOut, ProposalOut, PublicDrawOut, RecordOut,
                       RepairOut, SanctionOut)
-from .tables import CreditRecord, InspectionDraw, Listing, ListingProposal, Observation, Repair, Sanction, Subject
+from .tables import CreditRecord, Listing, ListingProposal, Observation, Sanction, Subject
 
 
 def _out(model, rows):
     return [model.model_validate(r, from_attributes=True) for r in rows]
 
 
-async def profile_out(credit: Credit, uscc: str) -> ProfileOut:
-    s = credit.session
+async def profile_out(uow: CreditUnitOfWork, uscc: str) -> ProfileOut:
+    s, today = uow.session, uow.today
     subject = await s.get(Subject, uscc)
     if subject is None:
         raise NotFound(f"the credit service knows nothing of {uscc}")
@@ -26,7 +28,7 @@ async def profile_out(credit: Credit, uscc: str) -> ProfileOut:
     listings = (await s.exec(select(Listing).where(Listing.uscc == uscc).order_by(Listing.listed_on))).all()
     sanctions = (await s.exec(select(Sanction).where(Sanction.uscc == uscc, Sanction.status != "lifted"))).all()
     observations = (await s.exec(select(Observation).where(
-        Observation.uscc == uscc, Observation.starts_on <= credit.today, Observation.ends_on >= credit.today))).all()
+        Observation.uscc == uscc, Observation.starts_on <= today, Observation.ends_on >= today))).all()
     proposals = (await s.exec(select(ListingProposal).where(ListingProposal.uscc == uscc))).all()
     return ProfileOut(uscc=uscc, name=subject.name, region=subject.region, tier=subject.tier, score=subject.score,
                       explanation=subject.explanation, records=_out(RecordOut, records),
@@ -39,12 +41,12 @@ def _public(record: CreditRecord, today: date) -> bool:
             and record.publicity_until >= today and record.repaired_at is None and record.revoked_at is None)
 
 
-async def public_profile(credit: Credit, uscc: str) -> dict:
+async def public_profile(uow: CreditUnitOfWork, uscc: str) -> dict:
     """Only what the rules make public today: no score, no tier, nothing expired, repaired or revoked."""
-    s = credit.session
+    s, today = uow.session, uow.today
     subject = await s.get(Subject, uscc)
     penalties = [r for r in (await s.exec(select(CreditRecord).where(
-        CreditRecord.uscc == uscc, CreditRecord.publicity_until >= credit.today))).all() if _public(r, credit.today)]
+        CreditRecord.uscc == uscc, CreditRecord.publicity_until >= today))).all() if _public(r, today)]
     active = (await s.exec(select(Listing).where(Listing.uscc == uscc, Listing.status == "active"))).first()
     return {
         "uscc": uscc, "name": subject.name if subject else None,

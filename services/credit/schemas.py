@@ -3,30 +3,27 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
+from shared.bodies import Body
 from shared.bounded import bounded
 from shared.dates import Day
 
 Tier = Literal["A", "B", "C", "D"]
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class ProposalIn(_Body):
+class ProposalIn(Body):
     record_id: str = Field(min_length=1, max_length=36)
     reasons: Annotated[list[Annotated[str, Field(min_length=1)]], bounded(items=20, chars=500, depth=1)] = Field(
         min_length=1)
 
 
-class Decision(_Body):
+class Decision(Body):
     decision: Literal["list", "drop"]
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class RepairIn(_Body):
+class RepairIn(Body):
     record_id: str = Field(min_length=1, max_length=36)
     reason: str = Field(min_length=1, max_length=2000)
     evidence: Annotated[list[str], bounded(items=50, chars=500, depth=1)] = Field(default_factory=list)
@@ -34,20 +31,12 @@ class RepairIn(_Body):
     commitment: bool = Field(description="a public credit commitment (信用承诺) was made")
 
 
-class RepairDecision(_Body):
+class RepairDecision(Body):
     decision: Literal["approve", "deny"]
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class Execution(_Body):
-    note: str | None = Field(None, max_length=2000)
-
-
-class Revocation(_Body):
-    reason: str = Field(min_length=1, max_length=2000)
-
-
-class ObservationIn(_Body):
+class ObservationIn(Body):
     uscc: str | None = Field(None, max_length=32)
     business_tag: str | None = Field(None, max_length=64, pattern=r"^[a-z0-9_\-]+$")
     starts_on: Day
@@ -63,7 +52,7 @@ class ObservationIn(_Body):
         return self
 
 
-class DrawIn(_Body):
+class DrawIn(Body):
     seed: str = Field(min_length=1, max_length=128)
     region: str | None = Field(None, pattern=r"^\d{6}$")
     category: str | None = Field(None, max_length=64)

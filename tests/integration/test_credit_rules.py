@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from services.credit.sweeper import sweep
 from services.credit.tables import CreditRecord, Observation
+from shared.events.payloads.cases import CaseClosed, CaseFiled
 from shared.events.payloads.complaints import ComplaintReceived
 from tests.integration.test_credit_story import clock_moved, decided, ok, profile_when
 from tests.support import auth, eventually, officer, outbox_types, publish, random_uscc, unique
@@ -230,3 +231,24 @@ async def test_only_complaints_of_the_last_90_days_count_however_many_older_ones
 
 def _records(profile: dict, factor: str) -> list[str]:
     return next(f["records"] for f in profile["explanation"]["factors"] if f["key"] == factor)
+
+
+async def test_a_case_told_closed_twice_closes_once_and_the_second_is_skipped_and_counted(system):
+    runtime, uscc, case_id = system["credit"].runtime, random_uscc(), unique("case")
+    refused = ("jointsup.case.closed", "the case closed already")
+    before = runtime.refusals.counts[refused]
+    await publish(system.broker.bootstrap, "case.filed", subject=uscc, payload=CaseFiled(
+        case_id=case_id, agency="440105-amr", subject={"uscc": uscc, "region": "440105"}, category="counterfeit",
+        due_at=datetime.now(timezone.utc) + timedelta(days=30)))
+    async with system.client("credit") as client:
+        await profile_when(client, uscc, lambda p: _records(p, "open_cases") == [case_id])
+        for _ in range(2):  # two events, two ids: the second finds the case closed
+            await publish(system.broker.bootstrap, "case.closed", subject=uscc, payload=CaseClosed(
+                case_id=case_id, agency="440105-amr", outcome="penalty"))
+        profile = await profile_when(client, uscc, lambda p: _records(p, "open_cases") == [])
+
+    async def counted():
+        return runtime.refusals.counts[refused] == before + 1 or None
+
+    assert await eventually(counted, what="the second closing counted as refused")
+    assert profile["tier"] == "A" and "credit.tier_changed" not in await outbox_types(runtime, uscc)

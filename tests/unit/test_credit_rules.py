@@ -6,10 +6,10 @@ import pytest
 
 from services.credit.domain.draws import NotEnoughInspectors, draw
 from services.credit.domain.publicity import add_months, listing_dates, publicity_until, repair_eligibility
-from services.credit.domain.rules import CreditRules
 from services.credit.domain.scoring import Facts, PenaltyFact, score
+from services.credit.rules_file import load_rules
 
-RULES = CreditRules.load()
+RULES = load_rules()
 TODAY = date(2026, 11, 23)
 
 

@@ -1,10 +1,7 @@
-"""The credit rules as data (rules.yaml): scoring factors and tiers, listing, publicity and repair, shares."""
+"""The credit rules as data (rules.yaml, read by rules_file.py): scoring factors and tiers, listing, publicity
+and repair, shares."""
 from dataclasses import dataclass
-from pathlib import Path
 
-import yaml
-
-DEFAULT_PATH = Path(__file__).parents[1] / "rules.yaml"
 TIERS = ("A", "B", "C", "D")
 
 
@@ -36,8 +33,8 @@ class CreditRules:
     inspection_shares: dict[str, float]
 
     @classmethod
-    def load(cls, path: Path | None = None) -> "CreditRules":
-        data = yaml.safe_load(Path(path or DEFAULT_PATH).read_text(encoding="utf-8"))
+    def from_data(cls, data: dict) -> "CreditRules":
+        """The rules from their data (rules_file.py reads it)."""
         scoring, listing = data["scoring"], data["listing"]
         tiers = {t: float(scoring["tiers"][t]) for t in TIERS}
         if list(tiers.values()) != sorted(tiers.values(), reverse=True):

@@ -83,3 +83,10 @@ def score(rules: CreditRules, facts: Facts, today: date) -> Score:
                                    contribution=factor.weight * value, records=tuple(sorted(records))))
     total = rules.base + sum(f.contribution for f in factors)
     return Score(base=rules.base, score=total, tier=rules.tier(total), factors=tuple(factors))
+
+
+def explain(result: Score) -> dict:
+    """The score as the profile shows it: each factor with its weight, value, contribution and records."""
+    return {"base": result.base, "score": result.score, "tier": result.tier,
+            "factors": [{"key": f.key, "what": f.what, "weight": f.weight, "value": f.value,
+                         "contribution": f.contribution, "records": list(f.records)} for f in result.factors]}
