@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install tools run test test-sqlite test-postgres token migration dlq-replay bench drills contracts lock clean
+.PHONY: install tools run test imports test-sqlite test-postgres token migration dlq-replay bench drills contracts lock clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,9 +28,12 @@ tools: $(TOOLS_STAMP)
 run: install
 	$(PY) -m shared.devstack
 
-test: install tools
+test: install tools imports
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+
+imports: install  ## the layers in .importlinter: a pure domain, shared below services, services apart, tooling apart
+	$(VENV)/bin/lint-imports
 
 test-sqlite: install
 	JOINTSUP_TEST_DB=sqlite $(PY) -m pytest $(PYTEST_ARGS)
