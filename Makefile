@@ -26,7 +26,7 @@ $(TOOLS_STAMP):
 tools: $(TOOLS_STAMP)
 
 run: install
-	$(PY) -m shared.devstack
+	$(PY) -m shared.cli.devstack
 
 test: install tools imports
 	$(MAKE) --no-print-directory test-sqlite
@@ -56,7 +56,7 @@ dlq-replay: install  ## make dlq-replay SERVICE=notify
 
 contracts: install  ## docs/asyncapi.yaml (committed) and docs/openapi/<service>.json
 	$(PY) -m shared.events.asyncapi > docs/asyncapi.yaml
-	$(PY) -m shared.openapi_export docs/openapi
+	$(PY) -m shared.cli.openapi docs/openapi
 
 lock:  ## requirements.lock: the image's pinned runtime dependencies, resolved afresh
 	rm -rf .tools/lockvenv && $(PYTHON) -m venv .tools/lockvenv
