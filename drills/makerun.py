@@ -20,7 +20,7 @@ from shared.broker import free_port, port_open
 from shared.events.topics import SERVICES
 
 BROKER = "broker"
-REPUBLISHED = re.compile(r"(?P<service>\w+) relay: the broker held none of what it sent; (?P<count>\d+) retained")
+REPUBLISHED = re.compile(r"(?P<service>\w+) relay: the broker kept none of what it sent; (?P<count>\d+) retained")
 
 
 def children(pid: int) -> dict[str, int]:

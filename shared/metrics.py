@@ -67,7 +67,7 @@ def _relay(runtime: ServiceRuntime) -> list[Metric]:
     published.add_metric([runtime.name], runtime.relay.published)
     leader = GaugeMetricFamily("jointsup_relay_leader", "1 while this replica is the one relaying the outbox",
                                labels=["service"])
-    leader.add_metric([runtime.name], int(runtime.relay.leadership.held))
+    leader.add_metric([runtime.name], int(runtime.relay.leadership.leading))
     return [published, leader]
 
 
