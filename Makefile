@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install tools run test test-sqlite test-postgres token migration dlq-replay bench drills contracts lock clean
+.PHONY: install tools run test imports test-sqlite test-postgres token migration dlq-replay bench drills contracts lock clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,11 +26,14 @@ $(TOOLS_STAMP):
 tools: $(TOOLS_STAMP)
 
 run: install
-	$(PY) -m shared.devstack
+	$(PY) -m shared.cli.devstack
 
-test: install tools
+test: install tools imports
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+
+imports: install  ## the layers in .importlinter: a pure domain, shared below services, services apart, tooling apart
+	$(VENV)/bin/lint-imports
 
 test-sqlite: install
 	JOINTSUP_TEST_DB=sqlite $(PY) -m pytest $(PYTEST_ARGS)
@@ -53,7 +56,7 @@ dlq-replay: install  ## make dlq-replay SERVICE=notify
 
 contracts: install  ## docs/asyncapi.yaml (committed) and docs/openapi/<service>.json
 	$(PY) -m shared.events.asyncapi > docs/asyncapi.yaml
-	$(PY) -m shared.openapi_export docs/openapi
+	$(PY) -m shared.cli.openapi docs/openapi
 
 lock:  ## requirements.lock: the image's pinned runtime dependencies, resolved afresh
 	rm -rf .tools/lockvenv && $(PYTHON) -m venv .tools/lockvenv

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Integer, cast, func, select
 
+from harness.scratch import add_database_argument, scratch_database
 from services.complaints.domain.lifecycle import RESOLVED_OUTCOMES, STATUSES
 from services.complaints.domain.stats import median_hours
 from services.complaints.stats import public_stats, rebuild_counters
 from services.complaints.tables import Complaint
-from bench.scratch import add_database_argument, scratch_database
 from shared.db import make_engine, make_sessionmaker, migrate
 from shared.uscc import make_uscc
 

@@ -27,7 +27,7 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from bench.consumer_load import ESCALATED, FATES, seed_complaints, settings_for, stream, synthetic
-from bench.scratch import SERVER_URL, add_database_argument, scratch_databases
+from harness.scratch import SERVER_URL, add_database_argument, scratch_databases
 from shared.app import build_runtime
 from shared.broker import EmbeddedBroker, free_port
 from shared.db import migrate

@@ -13,12 +13,12 @@ from types import SimpleNamespace
 
 from sqlalchemy import text
 
+from bench.generate import load_listings
+from harness.scratch import add_database_argument, scratch_database
 from services.credit.listing import check
 from services.credit.repository import CreditUnitOfWork
 from services.credit.rules_file import load_catalogue
 from services.credit.settings import CreditSettings
-from bench.generate import load_listings
-from bench.scratch import add_database_argument, scratch_database
 from shared.db import make_engine, make_sessionmaker, migrate
 from shared.runtime import build_calendar
 from shared.uscc import make_uscc

@@ -20,13 +20,12 @@ import httpx
 from sqlalchemy import select
 
 from bench.figures import cpu_seconds, cpu_seconds_of, pct
-from bench.scratch import SERVER_URL, add_database_argument
-from drills.faults import subscribe
-from drills.harness import Stack, stack
-from drills.load import complaint_body, intake_token
+from harness.load import complaint_body, intake_token
+from harness.scratch import SERVER_URL, add_database_argument
+from harness.stack import Stack, stack
+from harness.webhooks import Receiver, subscribe
 from shared.db import make_engine
 from shared.messaging.kafka import ensure_topics, make_consumer, make_producer
-from tests.webhooks import Receiver
 
 LEAD = "440105-amr"
 
@@ -130,7 +129,7 @@ def peak_rss_mib(pid: int) -> float:
 async def run(rate: float, seconds: float, server_url: str) -> None:
     async with stack(server_url) as s, Receiver() as receiver:
         round_trip = await broker_round_trip(s.broker.bootstrap, rate=rate, seconds=min(seconds, 15))
-        await subscribe(s, LEAD, receiver.url("lead"), ["complaint.routed"])
+        await subscribe(s.url("notify"), LEAD, receiver.url("lead"), ["complaint.routed"])
         pids = {name: process.pid for name, process in s.processes.items()} | {"broker": s.broker.process.pid}
         readings = {name: partial(cpu_seconds, pid) for name, pid in pids.items()} | {
             "PostgreSQL (all its processes)": partial(cpu_seconds_of, "postgres"),

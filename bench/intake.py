@@ -17,9 +17,9 @@ import uuid
 
 import httpx
 
-from bench import LOAD_RATE_LIMITS
 from bench.figures import cpu_seconds, pct
-from bench.scratch import SERVER_URL, add_database_argument, scratch_database
+from harness.load import LOAD_RATE_LIMITS
+from harness.scratch import SERVER_URL, add_database_argument, scratch_database
 from shared.broker import EmbeddedBroker, free_port
 from shared.identity import mint_token
 from shared.settings import DEV_JWT_SECRET, ServiceSettings

@@ -18,9 +18,10 @@ from contextlib import AsyncExitStack, asynccontextmanager
 import httpx
 from sqlalchemy import text
 
-from bench import LOAD_RATE_LIMITS, generate
+from bench import generate
 from bench.figures import pct
-from bench.scratch import SERVER_URL, add_database_argument, scratch_databases
+from harness.load import LOAD_RATE_LIMITS
+from harness.scratch import SERVER_URL, add_database_argument, scratch_databases
 from services.cases.app import create_app as cases_app
 from services.cases.settings import CasesSettings
 from services.complaints.app import create_app as complaints_app

@@ -9,7 +9,7 @@ import time
 
 from sqlalchemy import update
 
-from bench.scratch import add_database_argument, scratch_database
+from harness.scratch import add_database_argument, scratch_database
 from services.complaints.tables import messaging
 from shared.broker import EmbeddedBroker, free_port
 from shared.db import make_engine, make_sessionmaker, migrate

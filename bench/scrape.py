@@ -10,8 +10,9 @@ import time
 import httpx
 
 from bench.figures import cpu_seconds, pct
-from drills.harness import reconcile, stack
-from drills.load import load
+from harness.load import load
+from harness.reconcile import reconcile
+from harness.stack import stack
 from shared.events.topics import SERVICES
 
 

@@ -11,17 +11,16 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import func, select
 
-from drills.harness import Stack, outcome
+from harness.reconcile import outcome
+from harness.stack import Stack
+from harness.webhooks import Receiver
 from services.cases.app import DEFINITION as CASES
 from services.complaints.app import DEFINITION as COMPLAINTS
 from services.credit.app import DEFINITION as CREDIT
 from services.notify.app import DEFINITION as NOTIFY
 from shared.db import make_engine
 from shared.events import topics
-from shared.identity import mint_token
 from shared.messaging.kafka import make_producer
-from shared.settings import DEV_JWT_SECRET
-from tests.webhooks import Receiver
 
 GARBAGE = (b"\x00\xffnot an event", b'{"specversion": "1.0", "id": "cut off', b'[1, 2]',
            b'{"specversion": "1.0", "type": "jointsup.complaint.routed"}',
@@ -97,12 +96,6 @@ async def garbage_on_every_topic(s: Stack, share: float):
         await top_up()
         await watcher.stop()
         await producer.stop()
-
-
-async def subscribe(s: Stack, agency: str, url: str, event_types: list[str]) -> None:
-    token = mint_token(DEV_JWT_SECRET, sub="drill", agency=agency, roles=["officer"])
-    async with httpx.AsyncClient(base_url=s.url("notify"), headers={"Authorization": f"Bearer {token}"}) as client:
-        (await client.post("/v1/subscriptions", json={"url": url, "event_types": event_types})).raise_for_status()
 
 
 async def webhooks_received(receiver: Receiver, endpoint: str, ids: list[str], *, timeout: float) -> dict:

@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 from drills import fuzz_hooks, fuzz_seed
-from drills.harness import stack
+from harness.stack import stack
 from shared.events.topics import SERVICES
 from shared.identity import mint_token
 from shared.settings import DEV_JWT_SECRET

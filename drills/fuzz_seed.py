@@ -9,8 +9,8 @@ from pathlib import Path
 
 import httpx
 
-from drills.load import CLUSTER_SIZE, LEAD, clusters_in, escalated, load
 from drills.fuzz_hooks import OPEN311_KEY
+from harness.load import CLUSTER_SIZE, LEAD, clusters_in, escalated, load
 from shared.identity import mint_token
 from shared.settings import DEV_JWT_SECRET
 

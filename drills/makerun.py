@@ -1,4 +1,4 @@
-"""The stack as `make run` runs it (shared/devstack.py: the embedded broker and the four services on SQLite) as a
+"""The stack as `make run` runs it (shared/cli/devstack.py: the embedded broker and the four services on SQLite) as a
 real process, on free ports and a data directory of its own, for drills that kill its processes one by one."""
 import asyncio
 import json
@@ -15,12 +15,12 @@ from pathlib import Path
 
 import httpx
 
-from drills.harness import count_keys, outcome
+from harness.reconcile import count_keys, outcome
 from shared.broker import free_port, port_open
 from shared.events.topics import SERVICES
 
 BROKER = "broker"
-REPUBLISHED = re.compile(r"(?P<service>\w+) relay: the broker held none of what it sent; (?P<count>\d+) retained")
+REPUBLISHED = re.compile(r"(?P<service>\w+) relay: the broker kept none of what it sent; (?P<count>\d+) retained")
 
 
 def children(pid: int) -> dict[str, int]:
@@ -46,7 +46,7 @@ def children(pid: int) -> dict[str, int]:
 
 @dataclass
 class MakeRun:
-    """`python -m shared.devstack` (what `make run` starts once installed), with its output in `logs`."""
+    """`python -m shared.cli.devstack` (what `make run` starts once installed), with its output in `logs`."""
 
     extra_env: dict[str, str] = field(default_factory=dict)
     data_dir: str = field(default_factory=lambda: tempfile.mkdtemp(prefix="jointsup-makerun-"))
@@ -82,7 +82,7 @@ class MakeRun:
         """Start the launcher (again) and wait until every service is ready."""
         self.starts += 1
         with open(Path(self.data_dir) / "make-run.log", "ab") as log:
-            self.launcher = subprocess.Popen([sys.executable, "-m", "shared.devstack"], env=self.env(),
+            self.launcher = subprocess.Popen([sys.executable, "-m", "shared.cli.devstack"], env=self.env(),
                                              stdout=log, stderr=subprocess.STDOUT)
         await self.wait_ready(timeout)
 

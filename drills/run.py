@@ -22,12 +22,13 @@ import time
 from collections.abc import Awaitable, Callable
 
 from drills.faults import (GARBAGE, consumers_of, garbage_on_every_topic, readiness_through, restart_postgres,
-                           subscribe, webhook_attempts, webhooks_received)
-from drills.harness import Stack, dead_letters, kept_unless_clean, reconcile, stack, table
-from drills.load import escalated, load
+                           webhook_attempts, webhooks_received)
 from drills.makerun import BROKER, MakeRun, complainant_sms, complaints_stored
+from harness.load import escalated, load
+from harness.reconcile import dead_letters, kept_unless_clean, reconcile, table
+from harness.stack import Stack, stack
+from harness.webhooks import Receiver, subscribe
 from shared.events import topics
-from tests.webhooks import Receiver
 
 
 async def _under_load(s: Stack, n: int, fault: Callable[[], Awaitable]) -> tuple[list[str], float]:
@@ -67,7 +68,7 @@ async def consumer_killed(n: int) -> dict:
 
 async def postgres_restarted(n: int) -> dict:
     async with stack() as s, Receiver() as receiver:
-        await subscribe(s, "440105-amr", receiver.url("lead"), ["complaint.routed"])
+        await subscribe(s.url("notify"), "440105-amr", receiver.url("lead"), ["complaint.routed"])
         readiness = {}
 
         async def fault():
@@ -96,7 +97,7 @@ async def receiver_down(n: int, down: float) -> dict:
     # Short retries so the drill drains in seconds; the default schedule waits minutes between attempts.
     async with stack(NOTIFY_RETRY_SCHEDULE="0,1,2,4,8,8,8,8,8,8,8,8,8,8", NOTIFY_CIRCUIT_OPEN_SECONDS="2") as s, \
             Receiver() as receiver:
-        await subscribe(s, "440105-amr", receiver.url("lead"), ["complaint.routed"])
+        await subscribe(s.url("notify"), "440105-amr", receiver.url("lead"), ["complaint.routed"])
 
         async def fault():
             await receiver.stop()

@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from sqlalchemy import func, select
 
+from shared.messaging import consumer_metrics
 from shared.runtime import ServiceRuntime
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ def _relay(runtime: ServiceRuntime) -> list[Metric]:
     published.add_metric([runtime.name], runtime.relay.published)
     leader = GaugeMetricFamily("jointsup_relay_leader", "1 while this replica is the one relaying the outbox",
                                labels=["service"])
-    leader.add_metric([runtime.name], int(runtime.relay.leadership.held))
+    leader.add_metric([runtime.name], int(runtime.relay.leadership.leading))
     return [published, leader]
 
 
@@ -103,7 +104,7 @@ def _consumer_outcomes(runtime: ServiceRuntime) -> list[Metric]:
     for consumer in runtime.consumers:
         started.add_metric([runtime.name, consumer.group_id], int(consumer.started.is_set()))
         failed.add_metric([runtime.name, consumer.group_id], consumer.stats["start_failed"])
-        for outcome in ("handled", "duplicate", "skipped", "dead_lettered"):
+        for outcome in consumer_metrics.OUTCOMES:
             records.add_metric([runtime.name, consumer.group_id, outcome], consumer.stats[outcome])
         waits.add_metric([runtime.name, consumer.group_id], consumer.stats["waited_for_database"])
         assigned.add_metric([runtime.name, consumer.group_id], len(consumer.consumer.assignment()))
@@ -122,7 +123,7 @@ def _refusals(runtime: ServiceRuntime) -> Metric:
 async def _lag(runtime: ServiceRuntime, consumer) -> list[Metric]:
     lag = GaugeMetricFamily("jointsup_consumer_lag", "Records on a partition the group has not committed yet",
                             labels=["service", "group", "topic", "partition"])
-    for tp, behind in sorted((await consumer.lag()).items()):
+    for tp, behind in sorted((await consumer_metrics.lag(consumer.consumer, consumer.topics)).items()):
         lag.add_metric([runtime.name, consumer.group_id, tp.topic, str(tp.partition)], behind)
     return [lag]
 
@@ -130,7 +131,7 @@ async def _lag(runtime: ServiceRuntime, consumer) -> list[Metric]:
 async def _dead_letters(runtime: ServiceRuntime, consumer) -> list[Metric]:
     letters = GaugeMetricFamily("jointsup_dead_letters", "Records in the service's dead-letter topic",
                                 labels=["service", "topic"])
-    letters.add_metric([runtime.name, consumer.dlq], await consumer.dead_letters())
+    letters.add_metric([runtime.name, consumer.dlq], await consumer_metrics.dead_letters(consumer.consumer, consumer.producer, consumer.dlq))
     return [letters]
 
 

@@ -14,6 +14,7 @@ from shared.db import DATABASE_AWAY
 from shared.events import topics
 from shared.identity import TokenVerifier
 from shared.messaging import EventConsumer, Handler, MessagingTables, Outbox, OutboxRelay
+from shared.messaging.ack_policy import AckPolicy
 from shared.messaging.kafka import connect_with_retry, ensure_topics
 from shared.messaging.refusals import Refusals
 from shared.pii import KeyedHasher, PiiCipher
@@ -66,7 +67,7 @@ class ServiceRuntime(Generic[SettingsT, ExtensionsT]):
             service=self.name, bootstrap=s.kafka_bootstrap_servers,
             topics=[*consumed, topics.retry_topic(self.name)], handlers=handlers,
             sessionmaker=self.sessionmaker, processed=self.tables.processed, producer=self.producer,
-            max_attempts=s.consumer_max_attempts, backoff_seconds=s.consumer_backoff_seconds,
+            policy=AckPolicy(max_attempts=s.consumer_max_attempts, backoff_seconds=s.consumer_backoff_seconds),
             session_timeout_ms=s.consumer_session_timeout_ms, fetch_max_wait_ms=s.consumer_fetch_max_wait_ms,
             records_per_transaction=s.consumer_records_per_transaction,
         )

@@ -14,7 +14,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy.engine import make_url
 
-from bench import LOAD_RATE_LIMITS  # the suite too calls from one address as a few callers, fast
+from harness.load import LOAD_RATE_LIMITS  # the suite too calls from one address as a few callers, fast
 from shared.broker import EmbeddedBroker, free_port
 from shared.serve import server_options
 

@@ -8,7 +8,7 @@ case "$command" in
     service="${1:-${SERVICE:?set SERVICE or pass the service name}}"
     exec python -m "services.${service}" ;;
   migrate)
-    exec python -m shared.migrate "$@" ;;
+    exec python -m shared.cli.migrate "$@" ;;
   *)
     exec "$command" "$@" ;;
 esac

@@ -1,4 +1,4 @@
-"""Identity: JWT verification, the principal, FastAPI dependencies, a dev token CLI."""
+"""Identity: JWT verification, the principal, FastAPI dependencies, development tokens."""
 from .deps import PrincipalDep, current_principal, require_roles
 from .principal import ROLES, Principal, region_of_agency
 from .scope import oversees, regions_overseen, serves

@@ -1,5 +1,6 @@
 """Outbox, relay, consumer runtime and dead letters: the event spine every service stands on."""
-from .consumer import EventConsumer, Handler
+from .consumer import EventConsumer
+from .poll import Handler
 from .outbox import Outbox
 from .relay import OutboxRelay
 from .tables import MessagingTables, define_messaging_tables

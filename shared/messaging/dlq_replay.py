@@ -1,11 +1,7 @@
 """Replay dead letters: move them from `jointsup.dlq.<service>` to the service's retry topic."""
-import argparse
-import asyncio
-import os
-
 from aiokafka import TopicPartition
 
-from shared.events.topics import SERVICES, dlq_topic, retry_topic
+from shared.events.topics import dlq_topic, retry_topic
 
 from .kafka import ensure_topics, make_consumer, make_producer
 
@@ -39,18 +35,3 @@ async def replay(bootstrap: str, service: str, *, limit: int | None = None, part
         await consumer.stop()
         await producer.stop()
     return moved
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", choices=["replay"])
-    parser.add_argument("--service", required=True, choices=SERVICES)
-    parser.add_argument("--limit", type=int, default=None, help="at most this many (default: all)")
-    parser.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092"))
-    args = parser.parse_args()
-    moved = asyncio.run(replay(args.bootstrap, args.service, limit=args.limit))
-    print(f"replayed {moved} dead letter(s) of {args.service} to {retry_topic(args.service)}")
-
-
-if __name__ == "__main__":
-    main()

@@ -42,13 +42,13 @@ class RelayLeadership:
         self._in_use = asyncio.Lock()
 
     @property
-    def held(self) -> bool:
+    def leading(self) -> bool:
         """This replica relays (as far as it knows since the last check)."""
         return self.engine.dialect.name != "postgresql" or self._conn is not None
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection | None]:
-        """The lock's connection (autocommit), to itself while in the block; None when none is held."""
+        """The lock's connection (autocommit), to itself while in the block; None while it is not leading."""
         if self._conn is None:
             yield None
             return
@@ -159,7 +159,7 @@ class OutboxRelay:
         await self.marker.set()
         self.republished += sent
         log.log(logging.WARNING if sent else logging.INFO,
-                "%s relay: the broker held none of what it sent; %d retained events sent again", self.name, sent)
+                "%s relay: the broker kept none of what it sent; %d retained events sent again", self.name, sent)
         return sent
 
     async def _forget_now_and_then(self) -> None:
@@ -182,11 +182,11 @@ class OutboxRelay:
 
         Three things overlap: reading the next batch, handing this one to the producer (in order, one batch
         after another) and marking the last acknowledged one; up to `window` batches await acknowledgement.
-        Once an event fails, the later events of its key are held: not sent if not sent yet, not marked if
+        Once an event fails, the later events of its key are held back: not sent if not sent yet, not marked if
         sent, so they go again after it and the order per key holds.
         """
         in_flight: deque[tuple[Sequence, list[asyncio.Future]]] = deque()
-        held: dict[str, int] = {}  # key → sequence number of its first failed event
+        held_back: dict[str, int] = {}  # key → sequence number of its first failed event
         marked, failures = 0, 0
         reading: asyncio.Task | None = asyncio.create_task(self._read(None, pending))
         marking: asyncio.Task | None = None
@@ -197,13 +197,13 @@ class OutboxRelay:
                 if rows and not failures and not self._stopping.is_set():
                     if len(rows) == self.batch_size:  # a short batch was all there was; later commits wake us
                         reading = asyncio.create_task(self._read(rows[-1].seq, pending))
-                    in_flight.append((rows, await self._enqueue(rows, held)))
+                    in_flight.append((rows, await self._enqueue(rows, held_back)))
                 if not in_flight:
                     break
                 if reading and len(in_flight) < self.window:
                     continue
                 sent, futures = in_flight.popleft()
-                done, errors = _settle(sent, await self._acknowledged(futures), held)
+                done, errors = _settle(sent, await self._acknowledged(futures), held_back)
                 if marking:
                     await marking
                 if pending:
@@ -233,9 +233,9 @@ class OutboxRelay:
         """Where the relay reads and marks: on PostgreSQL the leader's lock connection, whose statements each
         commit alone (a read or a mark needs no transaction around it, nor a pool check-out); elsewhere a pooled
         connection, committed at the end (SQLite keeps its BEGIN IMMEDIATE discipline, shared.db)."""
-        async with self.leadership.connection() as held:
-            if held is not None:
-                yield held
+        async with self.leadership.connection() as lock:
+            if lock is not None:
+                yield lock
                 return
         async with self.engine.connect() as conn:
             yield conn
@@ -256,17 +256,17 @@ class OutboxRelay:
                                    .values(attempts=self.table.c.attempts + 1, last_error=error[:1000]))
         self.published += len(done)
 
-    async def _enqueue(self, rows: Sequence, held: dict[str, int]) -> list[asyncio.Future]:
+    async def _enqueue(self, rows: Sequence, held_back: dict[str, int]) -> list[asyncio.Future]:
         """Hand each row to the producer in order; a future per row resolves when the broker acknowledges it."""
         futures: list[asyncio.Future] = []
         traced = not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
         try:
             async with asyncio.timeout(self.send_timeout):  # send() waits only while the producer's buffer is full
                 for row in rows:
-                    futures.append(await self._send_unless_held(row, held, traced))
+                    futures.append(await self._send_unless_held_back(row, held_back, traced))
         except TimeoutError:
             for row in rows[len(futures):]:
-                held.setdefault(row.key, row.seq)
+                held_back.setdefault(row.key, row.seq)
                 futures.append(_failed(TimeoutError("the producer's buffer stayed full")))
         return futures
 
@@ -275,13 +275,13 @@ class OutboxRelay:
         return [(f.exception() or f.result()) if f.done() else TimeoutError("not acknowledged in time")
                 for f in futures]
 
-    async def _send_unless_held(self, row, held: dict[str, int], traced: bool) -> asyncio.Future:
-        if row.key in held:
+    async def _send_unless_held_back(self, row, held_back: dict[str, int], traced: bool) -> asyncio.Future:
+        if row.key in held_back:
             return _failed(HeldBack("earlier event of key failed"))
         try:
             return await self._send_one(row, traced)
         except Exception as exc:
-            held.setdefault(row.key, row.seq)
+            held_back.setdefault(row.key, row.seq)
             return _failed(exc)
 
     async def _send_one(self, row, traced: bool) -> asyncio.Future:
@@ -306,15 +306,15 @@ class HeldBack(Exception):
     """Not sent: an earlier event of the same key failed."""
 
 
-def _settle(rows: Sequence, results: list, held: dict[str, int]) -> tuple[list[int], dict[int, str]]:
+def _settle(rows: Sequence, results: list, held_back: dict[str, int]) -> tuple[list[int], dict[int, str]]:
     """The rows to mark sent, and the errors of the rest; a failed row holds every later row of its key."""
     done: list[int] = []
     errors: dict[int, str] = {}
     for row, result in zip(rows, results):
-        if isinstance(result, HeldBack) or (row.key in held and row.seq > held[row.key]):
+        if isinstance(result, HeldBack) or (row.key in held_back and row.seq > held_back[row.key]):
             errors[row.seq] = "earlier event of key failed"
         elif isinstance(result, BaseException):
-            held[row.key] = min(held.get(row.key, row.seq), row.seq)
+            held_back[row.key] = min(held_back.get(row.key, row.seq), row.seq)
             errors[row.seq] = repr(result)
         else:
             done.append(row.seq)

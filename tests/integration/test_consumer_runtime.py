@@ -13,6 +13,7 @@ from shared.events import encode
 from shared.events.payloads.complaints import ComplaintClosed
 from shared.events.topics import dlq_topic, retry_topic
 from shared.messaging import EventConsumer, define_messaging_tables
+from shared.messaging.ack_policy import AckPolicy
 from shared.messaging.dlq_replay import replay
 from shared.messaging.kafka import ensure_topics, make_producer
 from shared.messaging.refusals import Policy, Refused, Refusals, refusable
@@ -63,9 +64,9 @@ class Harness:
             service=self.name, bootstrap=self.broker.bootstrap, topics=[self.topic, retry_topic(self.name)],
             handlers=refusable({"complaint.closed": self.handle}, self.policies, self),
             sessionmaker=make_sessionmaker(self.engine),
-            processed=self.tables.processed, producer=self.producer, max_attempts=3, backoff_seconds=0.01,
+            processed=self.tables.processed, producer=self.producer,
+            policy=AckPolicy(max_attempts=3, backoff_seconds=0.01, database_wait_seconds=0.05),
             session_timeout_ms=6000, records_per_transaction=self.records_per_transaction)
-        self.consumer.infrastructure_wait_seconds = 0.05
         self.task = asyncio.create_task(self.consumer.run()) if self.start_at_once else None
         return self
 
@@ -195,7 +196,7 @@ async def test_a_join_that_does_not_end_in_time_is_tried_again_by_a_new_consumer
     """aiokafka refuses a second start() on a consumer whose first one was cut short: retrying with the same one
     would never consume. (A join on the embedded broker takes about half the session timeout, 3 s here.)"""
     harness = stopped_harness
-    harness.consumer.start_timeout = 0.5
+    harness.consumer.membership.start_timeout = 0.5
     event_id = await harness.send_event("joined-late")
     harness.start()
     await eventually(lambda: harness.effect_count(event_id), timeout=30, what="the event handled")

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError, ProgrammingError
 
 from shared.broker import free_port
 from shared.db import DATABASE_AWAY, async_url, make_engine, migrate_when_reachable, sync_url
-from shared.messaging.consumer import collided
+from shared.messaging.ack_policy import collided
 from tests.conftest import service_settings, start_service, stop_service
 from tests.support import eventually, logged
 

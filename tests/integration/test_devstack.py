@@ -21,7 +21,7 @@ def test_launcher_starts_everything_and_sigterm_stops_it(tmp_path):
            **{f"{name.upper()}_PORT": str(port) for name, port in ports.items()}}
     env.pop("DATABASE_URL", None)
     stderr = (tmp_path / "launcher.stderr").open("w")
-    launcher = subprocess.Popen([sys.executable, "-m", "shared.devstack"], env=env, stdout=subprocess.PIPE,
+    launcher = subprocess.Popen([sys.executable, "-m", "shared.cli.devstack"], env=env, stdout=subprocess.PIPE,
                                 stderr=stderr, text=True)
     try:
         lines = []

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from drills.fuzz import fuzz
-from drills.harness import backlog, drained, kept_unless_clean, reconcile, stack
-from drills.load import load
 from drills.run import (broker_frozen, consumer_killed, garbage_injected, postgres_restarted, processes_killed,
                         receiver_down)
+from harness.load import load
+from harness.reconcile import backlog, drained, kept_unless_clean, reconcile
+from harness.stack import stack
 from services.complaints.app import DEFINITION as COMPLAINTS
 from shared.db import make_engine
 

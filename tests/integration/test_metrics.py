@@ -6,11 +6,11 @@ from pathlib import Path
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
+from harness.webhooks import Receiver
 from shared.events import topics
 from shared.messaging.kafka import make_producer
 from tests.integration.test_notify_delivery import referral, subscribe
 from tests.support import INTAKE, Samples, auth, complaint_body, eventually, officer, publish, samples_of, total
-from tests.webhooks import Receiver
 
 
 async def scrape(system, name: str) -> Samples:

@@ -1,4 +1,4 @@
-"""`jointsup migrate` (python -m shared.migrate): the one-shot schema job the image runs before services."""
+"""`jointsup migrate` (python -m shared.cli.migrate): the one-shot schema job the image runs before services."""
 import os
 import sqlite3
 import subprocess
@@ -8,9 +8,9 @@ import sys
 def test_migrate_command_creates_each_schema_and_refuses_unknown_services(tmp_path):
     env = {**os.environ, "COMPLAINTS_DATABASE_URL": f"sqlite:///{tmp_path / 'complaints.db'}",
            "CREDIT_DATABASE_URL": f"sqlite:///{tmp_path / 'credit.db'}"}
-    done = subprocess.run([sys.executable, "-m", "shared.migrate", "complaints", "credit"], env=env,
+    done = subprocess.run([sys.executable, "-m", "shared.cli.migrate", "complaints", "credit"], env=env,
                           capture_output=True, text=True, timeout=120)
-    unknown = subprocess.run([sys.executable, "-m", "shared.migrate", "payments"], env=env, capture_output=True,
+    unknown = subprocess.run([sys.executable, "-m", "shared.cli.migrate", "payments"], env=env, capture_output=True,
                              text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["complaints: migrated", "credit: migrated"]

@@ -9,11 +9,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlmodel import select, update
 
+from harness.webhooks import Receiver, verify
 from services.notify.tables import Delivery
 from shared.events.payloads.cases import CaseReferred
 from shared.events.payloads.complaints import ComplaintOverdue, ComplaintRouted
 from tests.support import INTAKE, auth, complaint_body, eventually, logged, officer, outbox_types, publish, unique
-from tests.webhooks import Receiver, verify
 
 HAIZHU_AMR = officer("440105-amr")
 

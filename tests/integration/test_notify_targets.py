@@ -11,6 +11,7 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, insert, select
 
+from harness.webhooks import Receiver
 from services.notify.domain.targets import TargetPolicy
 from services.notify.tables import Delivery
 from services.notify.webhooks import ForbiddenTarget, Guard, checked_client, post_webhook
@@ -18,7 +19,6 @@ from shared.broker import free_port
 from shared.db import alembic_config, sync_url
 from shared.events.payloads.cases import CaseReferred
 from tests.support import eventually, officer, publish, unique
-from tests.webhooks import Receiver
 
 METADATA = "169.254.169.254"
 _WATCHED = contextvars.ContextVar("watched", default=False)

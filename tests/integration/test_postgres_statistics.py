@@ -5,7 +5,7 @@ import asyncio
 import psycopg
 import pytest
 
-from bench.scratch import SERVER_URL, scratch_databases
+from harness.scratch import SERVER_URL, scratch_databases
 from shared.db import make_engine, warn_if_autovacuum_off
 from tests.support import logged
 

@@ -1,8 +1,8 @@
-"""The drills list what each service handles by building its handlers without a runtime (drills/harness.py):
+"""The drills list what each service handles by building its handlers without a runtime (harness/reconcile.py):
 a handler factory may close over the runtime, but must not read it until an event comes."""
 import pytest
 
-from drills.harness import handled_types
+from harness.reconcile import handled_types
 
 
 @pytest.mark.parametrize("service, handles", [

@@ -84,7 +84,7 @@ async def test_token_cli_mints_a_verifiable_development_token():
 
     from shared.settings import DEV_JWT_SECRET
 
-    out = subprocess.run([sys.executable, "-m", "shared.identity.mint", "--agency", "440100-amr", "--roles",
+    out = subprocess.run([sys.executable, "-m", "shared.cli.token", "--agency", "440100-amr", "--roles",
                           "officer,lead"], capture_output=True, text=True, check=True,
                          env={"PATH": "/usr/bin:/bin", "JOINTSUP_JWT_SECRET": DEV_JWT_SECRET})
     principal = await TokenVerifier(secret=DEV_JWT_SECRET).verify(out.stdout.strip())
@@ -152,7 +152,7 @@ async def test_token_cli_sets_issuer_and_audience():
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-m", "shared.identity.mint", "--roles", "service", "--audience", "js"],
+    out = subprocess.run([sys.executable, "-m", "shared.cli.token", "--roles", "service", "--audience", "js"],
                          capture_output=True, text=True, check=True,
                          env={"PATH": "/usr/bin:/bin", "JOINTSUP_JWT_SECRET": SECRET, "JOINTSUP_JWT_ISSUER": "idp"})
     principal = await TokenVerifier(secret=SECRET, issuer="idp", audience="js").verify(out.stdout.strip())

@@ -1,5 +1,5 @@
 """When `make run` starts a process again that died."""
-from shared.devstack import GIVE_UP_AFTER, restart_delay
+from shared.cli.devstack import GIVE_UP_AFTER, restart_delay
 
 
 def test_a_process_that_had_been_healthy_is_started_again_at_once():

@@ -34,24 +34,26 @@ _BEFORE_ACCEPTANCE = ("received", "held")
 
 
 @dataclass(frozen=True)
-class Action:
+class Command:
+    """An officer's or platform's command, the statuses it may run from and the kinds it applies to (a
+    timeline step's `action` is what was done, which a command records among other steps)."""
     name: str
     from_statuses: tuple[str, ...]
     kinds: tuple[str, ...] = ("complaint", "report")
 
 
-ACTIONS = {a.name: a for a in (
-    Action("accept", _BEFORE_ACCEPTANCE),
-    Action("reject", _BEFORE_ACCEPTANCE),
-    Action("reclassify", _BEFORE_ACCEPTANCE),
-    Action("identify_subject", _BEFORE_ACCEPTANCE),
-    Action("release", ("held",)),
-    Action("forward", _BEFORE_ACCEPTANCE, kinds=("complaint",)),
-    Action("platform_response", ("forwarded",), kinds=("complaint",)),
-    Action("mediation", ("mediating",), kinds=("complaint",)),
-    Action("extend", ("verifying",), kinds=("report",)),
-    Action("escalate", ("mediating", "mediation_failed", "verifying")),
-    Action("close", ("mediating", "mediation_failed", "verifying", "escalated", "case_filed")),
+COMMANDS = {c.name: c for c in (
+    Command("accept", _BEFORE_ACCEPTANCE),
+    Command("reject", _BEFORE_ACCEPTANCE),
+    Command("reclassify", _BEFORE_ACCEPTANCE),
+    Command("identify_subject", _BEFORE_ACCEPTANCE),
+    Command("release", ("held",)),
+    Command("forward", _BEFORE_ACCEPTANCE, kinds=("complaint",)),
+    Command("platform_response", ("forwarded",), kinds=("complaint",)),
+    Command("mediation", ("mediating",), kinds=("complaint",)),
+    Command("extend", ("verifying",), kinds=("report",)),
+    Command("escalate", ("mediating", "mediation_failed", "verifying")),
+    Command("close", ("mediating", "mediation_failed", "verifying", "escalated", "case_filed")),
 )}
 
 
@@ -67,7 +69,7 @@ class TransitionNotAllowed(Conflict):
 
 def allowed_actions(status: str, kind: str) -> list[str]:
     """The officer and platform actions open in this status, for this kind."""
-    return [a.name for a in ACTIONS.values() if status in a.from_statuses and kind in a.kinds]
+    return [c.name for c in COMMANDS.values() if status in c.from_statuses and kind in c.kinds]
 
 
 def check(action: str, status: str, kind: str) -> None:

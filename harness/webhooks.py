@@ -1,5 +1,5 @@
-"""A webhook receiver for tests: a real HTTP server that verifies Standard Webhooks signatures with its own
-implementation, and can be told to fail, stall or answer 410."""
+"""A webhook receiver for tests, drills and benchmarks: a real HTTP server that verifies Standard Webhooks
+signatures with its own implementation, and can be told to fail, stall or answer 410; and a subscription to it."""
 import asyncio
 import base64
 import hashlib
@@ -8,6 +8,7 @@ import json
 import time
 from dataclasses import dataclass, field
 
+import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -15,6 +16,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from shared.broker import free_port
+from shared.identity import mint_token
+from shared.settings import DEV_JWT_SECRET
 
 
 def verify(secret: str, headers: dict, body: bytes) -> bool:
@@ -79,3 +82,10 @@ class Receiver:
 
     async def __aexit__(self, *exc) -> None:
         await self.stop()
+
+
+async def subscribe(notify_url: str, agency: str, url: str, event_types: list[str]) -> None:
+    """Subscribe `agency` (as one of its officers) at notify to webhooks of these event types at `url`."""
+    token = mint_token(DEV_JWT_SECRET, sub="drill", agency=agency, roles=["officer"])
+    async with httpx.AsyncClient(base_url=notify_url, headers={"Authorization": f"Bearer {token}"}) as client:
+        (await client.post("/v1/subscriptions", json={"url": url, "event_types": event_types})).raise_for_status()

@@ -2,9 +2,8 @@
 import argparse
 import os
 
+from shared.identity import mint_token
 from shared.settings import DEV_JWT_SECRET
-
-from .tokens import mint_token
 
 
 def main() -> None:

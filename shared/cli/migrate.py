@@ -1,4 +1,4 @@
-"""`python -m shared.migrate SERVICE [SERVICE ...]`: bring each service's database to the newest schema.
+"""`python -m shared.cli.migrate SERVICE [SERVICE ...]`: bring each service's database to the newest schema.
 
 The image runs this as a Kubernetes Job or compose one-shot before the services start (with
 JOINTSUP_MIGRATE_ON_START=false), so replicas never race to migrate."""

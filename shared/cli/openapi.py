@@ -1,4 +1,4 @@
-"""`python -m shared.openapi_export [DIR]`: each service's OpenAPI document to DIR/<service>.json (make contracts)."""
+"""`python -m shared.cli.openapi [DIR]`: each service's OpenAPI document to DIR/<service>.json (make contracts)."""
 import importlib
 import json
 import sys
