@@ -153,3 +153,25 @@ async def test_each_task_is_its_agencys_and_only_the_parties_minute_a_consultati
     consultation = await joint_actions.consult(uow=uow, by=OWNER, action_id=action.id, held_on=AT.date(),
                                                attendees=["a"], conclusions="会商")
     assert done.status == "completed" and action.consultations == [consultation]
+
+
+async def test_the_receiver_refuses_the_sender_asks_for_review_and_a_second_refusal_is_final():
+    tax = caller("440100-tax", "officer")
+    uow = FakeUnitOfWork(now=AT, cases=[filed()], participants={"case-1": {"440100-tax"}})
+    referral = await referrals.refer(uow=uow, by=OWNER, case_id="case-1", to_agency="440100-tax", kind="function",
+                                     reason="涉嫌偷逃税款", documents=[])
+    with pytest.raises(Forbidden):  # the sender does not accept its own referral
+        await referrals.accept(uow=uow, by=OWNER, referral_id=referral.id, note=None)
+    with pytest.raises(NotFound):
+        await referrals.accept(uow=uow, by=caller("440106-amr", "officer"), referral_id=referral.id, note=None)
+    rejected = await referrals.reject(uow=uow, by=tax, referral_id=referral.id, reason="材料不足")
+    assert (rejected.status, rejected.allowed_actions) == ("rejected", ["review"])
+    with pytest.raises(Forbidden):  # the receiver does not ask for its own review
+        await referrals.review(uow=uow, by=tax, referral_id=referral.id, reason="已补充")
+    await referrals.review(uow=uow, by=OWNER, referral_id=referral.id, reason="已补充材料")
+    final = await referrals.reject(uow=uow, by=tax, referral_id=referral.id, reason="仍不属于")
+    assert final.status == "rejected_final"
+    with pytest.raises(Conflict) as refused:
+        await referrals.review(uow=uow, by=OWNER, referral_id=referral.id, reason="再议")
+    assert refused.value.extra["allowed_actions"] == []
+    assert [e.type for e in final.recorded].count("referral.rejected") == 2
