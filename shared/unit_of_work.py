@@ -91,6 +91,10 @@ class Repository(Generic[A]):
         self.session.add(row)
         await self.saved(aggregate)
 
+    def timeline_owner(self, aggregate: A) -> str:
+        """Whose timeline the aggregate's steps are on: its own, unless it lives on another's (a case's referral)."""
+        return aggregate.id
+
     async def saved(self, aggregate: A) -> None:
         """What else changes with the aggregate (rows behind scoped reads, counters); nothing by default."""
 
@@ -130,7 +134,8 @@ class UnitOfWork:
                 self.runtime.outbox.add(self.session, event.type, subject=event.subject, data=event.payload,
                                         event_id=event.id)
             if taken and repository.timeline is not None:
-                steps.setdefault(repository.timeline, []).extend(repository.timeline.rows(aggregate.id, taken))
+                steps.setdefault(repository.timeline, []).extend(repository.timeline.rows(
+                    repository.timeline_owner(aggregate), taken))
         await self.session.flush()
         for timeline, rows in steps.items():
             await (await self.session.connection()).execute(timeline.insert, rows)

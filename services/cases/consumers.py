@@ -9,11 +9,12 @@ from shared.events import Event
 from shared.events.payloads.complaints import (ComplaintClusterAlert, ComplaintEscalated, ComplaintReceived,
                                                ComplaintRouted)
 from shared.events.payloads.credit import CreditObservation
+from shared.messaging.refusals import Policy, refusable
 from shared.runtime import ServiceRuntime
 
 from . import clues
-from .journal import CaseJournal
-from .tables import Case, Clue, ComplaintRef, ObservationRef
+from .repository import CasesUnitOfWork
+from .tables import Clue, ComplaintRef, ObservationRef
 
 
 def _remember(*updated: str):
@@ -47,35 +48,38 @@ async def on_complaint_routed(session: AsyncSession, event: Event, payload: Comp
         "lead_agency": payload.lead_agency})
 
 
+# What complaints reports is applied late as well as on time: a clue is registered once per source and a grown
+# cluster only adds complaints, so no state machine refuses these today; one that ever does is skipped and counted
+# rather than holding up the complaints behind it.
+REFUSALS = {"complaint.escalated": Policy.SKIP, "complaint.cluster_alert": Policy.SKIP}
+
+
 def handlers(runtime: ServiceRuntime) -> dict:
     async def on_escalated(session: AsyncSession, event: Event, payload: ComplaintEscalated) -> None:
         """An escalated complaint or report becomes a clue for its lead agency, which may now cite it."""
         await _escalated_to(session, event, payload)
-        await clues.register(CaseJournal(session, runtime), source="complaint", source_ref=payload.complaint_id,
-                             subject=payload.subject, category=payload.category, agency=payload.lead_agency,
-                             summary=payload.reason, complaint_ids=[payload.complaint_id],
-                             actor=payload.escalated_by)
+        uow = CasesUnitOfWork(runtime, session)
+        await clues.register(uow=uow, source="complaint", source_ref=payload.complaint_id, subject=payload.subject,
+                             category=payload.category, agency=payload.lead_agency, summary=payload.reason,
+                             complaint_ids=[payload.complaint_id], by=payload.escalated_by)
+        await uow.commit()
 
     async def on_cluster_alert(session: AsyncSession, event: Event, payload: ComplaintClusterAlert) -> None:
         """打早打小: a cluster becomes one clue; a grown cluster adds its complaints to that clue or its case."""
-        journal = CaseJournal(session, runtime)
-        clue = (await session.exec(select(Clue).where(
-            Clue.source == "cluster", Clue.source_ref.startswith(payload.cluster_id),
-            Clue.status != "dismissed"))).first()
-        if clue is None:
+        uow = CasesUnitOfWork(runtime, session)
+        if (clue := await uow.clues.of_cluster(payload.cluster_id)) is None:
             ref = payload.cluster_id if not await _dismissed(session, payload.cluster_id) else \
                 f"{payload.cluster_id}:{payload.count}"
             summary = f"{payload.count} complaints on one subject within {payload.window_days} days (打早打小)"
-            await clues.register(journal, source="cluster", source_ref=ref, subject=payload.subject,
+            await clues.register(uow=uow, source="cluster", source_ref=ref, subject=payload.subject,
                                  category=payload.category, agency=payload.lead_agency, summary=summary,
-                                 complaint_ids=payload.complaint_ids, actor=event.source)
-            return
-        clue.complaint_ids = list(dict.fromkeys([*clue.complaint_ids, *payload.complaint_ids]))
-        session.add(clue)
-        if clue.case_id and (case := await session.get(Case, clue.case_id)) is not None:
-            case.complaint_ids = list(dict.fromkeys([*case.complaint_ids, *payload.complaint_ids]))
-            session.add(case)
-            journal.record(case.id, "cluster_grew", actor=event.source, count=payload.count)
+                                 complaint_ids=payload.complaint_ids, by=event.source)
+        else:
+            clue.add_complaints(payload.complaint_ids)
+            if clue.case_id and (case := await uow.cases.get(clue.case_id)) is not None:
+                case.cluster_grew(complaint_ids=payload.complaint_ids, count=payload.count, by=event.source,
+                                  at=uow.now)
+        await uow.commit()
 
     async def on_observation(session: AsyncSession, event: Event, payload: CreditObservation) -> None:
         if not payload.uscc:
@@ -85,9 +89,10 @@ def handlers(runtime: ServiceRuntime) -> dict:
         row.active, row.updated_at = event.type.endswith("observation_started"), datetime.now(timezone.utc)
         session.add(row)
 
-    return {"complaint.received": on_complaint_received, "complaint.routed": on_complaint_routed,
-            "complaint.escalated": on_escalated, "complaint.cluster_alert": on_cluster_alert,
-            "credit.observation_started": on_observation, "credit.observation_ended": on_observation}
+    return refusable({"complaint.received": on_complaint_received, "complaint.routed": on_complaint_routed,
+                      "complaint.escalated": on_escalated, "complaint.cluster_alert": on_cluster_alert,
+                      "credit.observation_started": on_observation, "credit.observation_ended": on_observation},
+                     REFUSALS, runtime)
 
 
 async def _escalated_to(session: AsyncSession, event: Event, payload: ComplaintEscalated) -> None:

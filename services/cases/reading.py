@@ -8,12 +8,13 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.identity import Principal, regions_overseen
-from shared.messaging.journal import TimelineStep
-from shared.errors import NotFound
 from shared.runtime import ServiceRuntime
+from shared.timeline import TimelineStep
 
-from . import case_files, clues
+from . import case_files
 from .domain import lifecycle
+from .domain.joint_action import JointAction as JointActionAggregate
+from .repository import CasesUnitOfWork
 from .schemas import AssistOut, CaseOut, ClueOut, JointActionOut, ReferralOut, SubjectOut, TaskOut, WorkItem
 from .tables import Assist, Case, CaseParticipant, CaseStep, Clue, JointAction, JointTask, Referral
 
@@ -57,17 +58,10 @@ def assist_out(assist: Assist) -> AssistOut:
     return AssistOut.model_validate(assist, from_attributes=True)
 
 
-def joint_action_out(action: JointAction, tasks: list[JointTask]) -> JointActionOut:
+def joint_action_out(action: JointActionAggregate) -> JointActionOut:
     return JointActionOut(id=action.id, case_id=action.case_id, lead_agency=action.lead_agency,
                           participants=list(action.participants), status=action.status,
-                          tasks=[TaskOut.model_validate(t, from_attributes=True) for t in tasks])
-
-
-async def get_clue(session, runtime, principal, clue_id: str) -> Clue:
-    clue = await session.get(Clue, clue_id)
-    if clue is None or not await clues.clue_visible(session, runtime, principal, clue):
-        raise NotFound(f"no clue {clue_id}")
-    return clue
+                          tasks=[TaskOut.model_validate(t, from_attributes=True) for t in action.tasks])
 
 
 def _everything(principal: Principal) -> bool:
@@ -106,9 +100,9 @@ async def list_cases(session, runtime, principal, *, subject: str | None, status
     return list((await session.exec(query.order_by(Case.filed_at.desc()).limit(limit))).all())
 
 
-async def timeline(session, runtime, principal, case_id: str) -> list[TimelineStep]:
-    await case_files.get_visible(session, runtime, principal, case_id)
-    steps = (await session.exec(select(CaseStep).where(CaseStep.case_id == case_id).order_by(CaseStep.id))).all()
+async def timeline(uow: CasesUnitOfWork, principal: Principal, case_id: str) -> list[TimelineStep]:
+    await case_files.get_visible(uow, principal, case_id)
+    steps = (await uow.session.exec(select(CaseStep).where(CaseStep.case_id == case_id).order_by(CaseStep.id))).all()
     return [TimelineStep.model_validate(s, from_attributes=True) for s in steps]
 
 

@@ -3,19 +3,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
+from shared.bodies import Body
 from shared.bounded import bounded
 from shared.dates import Day
 from shared.events.payloads.cases import ReferralKind
 from shared.subjects import Subject
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class ClueCreate(_Body):
+class ClueCreate(Body):
     source: Literal["monitoring", "platform_report", "agency"]
     source_ref: str = Field(min_length=1, max_length=64, description="the caller's own id; repeats are idempotent")
     subject: Subject
@@ -26,7 +23,7 @@ class ClueCreate(_Body):
         default_factory=list)
 
 
-class Verification(_Body):
+class Verification(Body):
     decision: Literal["file", "dismiss"]
     reason: str | None = Field(None, max_length=2000)
 
@@ -37,19 +34,11 @@ class Verification(_Body):
         return self
 
 
-class Reason(_Body):
-    reason: str = Field(min_length=1, max_length=2000)
-
-
-class Note(_Body):
-    note: str | None = Field(None, max_length=2000)
-
-
-class Summary(_Body):
+class Summary(Body):
     summary: str = Field(min_length=1, max_length=5000)
 
 
-class ReferralCreate(_Body):
+class ReferralCreate(Body):
     to_agency: str = Field(min_length=1, max_length=32)
     kind: ReferralKind
     reason: str = Field(min_length=1, max_length=2000)
@@ -58,41 +47,41 @@ class ReferralCreate(_Body):
                                           "seized_items_list, test_or_appraisal_reports (+ others)")
 
 
-class ReferralForward(_Body):
+class ReferralForward(Body):
     to_agency: str = Field(min_length=1, max_length=32)
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class AssistCreate(_Body):
+class AssistCreate(Body):
     to_agency: str = Field(min_length=1, max_length=32)
     request: str = Field(min_length=1, max_length=2000)
 
 
-class Findings(_Body):
+class Findings(Body):
     findings: str = Field(min_length=1, max_length=20000)
 
 
-class TaskIn(_Body):
+class TaskIn(Body):
     agency: str = Field(min_length=1, max_length=32)
     title: str = Field(min_length=1, max_length=500)
 
 
-class JointActionCreate(_Body):
+class JointActionCreate(Body):
     participants: Annotated[list[str], bounded(items=30, chars=32, depth=1)] = Field(min_length=1)
     tasks: list[TaskIn] = Field(min_length=1, max_length=200)
 
 
-class TaskResult(_Body):
+class TaskResult(Body):
     result: str | None = Field(None, max_length=2000)
 
 
-class ConsultationCreate(_Body):
+class ConsultationCreate(Body):
     held_on: Day
     attendees: Annotated[list[str], bounded(items=100, chars=200, depth=1)] = Field(min_length=1)
     conclusions: str = Field(min_length=1, max_length=20000)
 
 
-class DecisionIn(_Body):
+class DecisionIn(Body):
     outcome: Literal["penalty", "no_penalty", "soft_measure"]
     measures: Annotated[list[str], bounded(items=20, chars=64, depth=1)] = Field(default_factory=list)
     fine_amount: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)

@@ -8,6 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from shared.messaging import define_messaging_tables
 from shared.sqltypes import UtcDateTime
+from shared.timeline import StepColumns
 
 
 class Base(SQLModel, registry=registry()):
@@ -115,19 +116,13 @@ class CaseParticipant(Base, table=True):
     role: str = Field(max_length=16)  # owner | joined | referral | assist | joint_action | sender
 
 
-class CaseStep(Base, table=True):
+class CaseStep(Base, StepColumns, table=True):
     """The case timeline: who did what, when, what was due, which events went out."""
 
     __tablename__ = "case_step"
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: str = Field(foreign_key="case_file.id", max_length=36, index=True)
-    at: datetime = Field(sa_type=UtcDateTime)
-    actor: str = Field(max_length=128)
-    action: str = Field(max_length=48)
-    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    due_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-    events: list[dict] = _json_list()
 
 
 class Referral(Base, table=True):

@@ -134,27 +134,6 @@ async def test_a_referral_to_the_wrong_agency_is_422_and_not_stored(system, body
             Referral.case_id == case["id"])) == 0
 
 
-async def test_refusal_review_and_final_refusal(system):
-    async with system.client("cases") as client:
-        case = await new_case(client)
-        referral = await ok(await client.post(f"/v1/cases/{case['id']}/referrals", json={
-            "to_agency": "440100-tax", "kind": "function", "reason": "涉嫌偷逃税款"}, headers=HAIZHU_AMR), 201)
-        path = f"/v1/referrals/{referral['id']}"
-        sender_accepts = await client.post(f"{path}/accept", headers=HAIZHU_AMR)
-        stranger = await client.post(f"{path}/accept", headers=officer("440106-amr"))
-        rejected = await ok(await client.post(f"{path}/reject", json={"reason": "材料不足"}, headers=officer("440100-tax")))
-        receiver_reviews = await client.post(f"{path}/review", json={"reason": "已补充"}, headers=officer("440100-tax"))
-        reviewing = await ok(await client.post(f"{path}/review", json={"reason": "已补充材料"}, headers=HAIZHU_AMR))
-        final = await ok(await client.post(f"{path}/reject", json={"reason": "仍不属于"}, headers=officer("440100-tax")))
-        again = await client.post(f"{path}/review", json={"reason": "再议"}, headers=HAIZHU_AMR)
-    assert (sender_accepts.status_code, stranger.status_code, receiver_reviews.status_code) == (403, 404, 403)
-    assert (rejected["status"], rejected["allowed_actions"]) == ("rejected", ["review"])
-    assert reviewing["status"] == "review_requested" and final["status"] == "rejected_final"
-    assert again.status_code == 409 and again.json()["allowed_actions"] == []
-    types = await outbox_types(system["cases"].runtime, case["id"])
-    assert types.count("referral.rejected") == 2 and "referral.review_requested" in types
-
-
 async def test_jurisdiction_moves_the_case_and_the_sender_keeps_reading(system):
     async with system.client("cases") as client:
         case = await new_case(client)

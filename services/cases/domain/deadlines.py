@@ -47,3 +47,29 @@ class CaseDeadlines:
         if status == "accepted":
             return cal.add_working_days(start, self.referral_outcome_working_days)
         return None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The deadlines on the working calendar the service runs on: what the aggregates' commands are given."""
+
+    rules: CaseDeadlines
+    calendar: WorkingCalendar
+
+    def clue_due(self, start: datetime) -> datetime:
+        return self.rules.clue_due(start, self.calendar)
+
+    def clue_extended(self, due: datetime) -> datetime:
+        return self.rules.clue_extended(due, self.calendar)
+
+    def case_due(self, start: datetime) -> datetime:
+        return self.rules.case_due(start, self.calendar)
+
+    def case_extended(self, due: datetime) -> datetime:
+        return self.rules.case_extended(due, self.calendar)
+
+    def assist_due(self, start: datetime) -> datetime:
+        return self.rules.assist_due(start, self.calendar)
+
+    def referral_due(self, kind: str, status: str, start: datetime) -> datetime | None:
+        return self.rules.referral_due(kind, status, start, self.calendar)

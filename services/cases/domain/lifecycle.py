@@ -1,6 +1,8 @@
 """State machines of clues, cases and referrals: which action is allowed when, and by which side."""
 from dataclasses import dataclass
 
+from shared.errors import Conflict
+
 CLUE_STATUSES = ("pending", "filed", "joined", "dismissed")
 CASE_STATUSES = ("filed", "investigating", "decided", "closed")
 OPEN_CASE_STATUSES = ("filed", "investigating", "decided")
@@ -39,11 +41,13 @@ REFERRAL_ACTIONS = {a.name: a for a in (
 )}
 
 
-class TransitionNotAllowed(Exception):
+class TransitionNotAllowed(Conflict):
+    """A 409 at the HTTP edge; a refusal where an event or a sweep asked for it."""
+
     def __init__(self, what: str, action: str, status: str, allowed: list[str]):
         self.allowed = allowed
         super().__init__(f"{action} is not allowed on a {what} in status {status!r}; "
-                         f"allowed now: {', '.join(allowed) or 'none'}")
+                         f"allowed now: {', '.join(allowed) or 'none'}", status_now=status, allowed_actions=allowed)
 
 
 def allowed(actions: dict[str, Action], status: str) -> list[str]:
