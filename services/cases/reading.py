@@ -30,7 +30,7 @@ def clue_out(clue: Clue) -> ClueOut:
                    complaint_ids=list(clue.complaint_ids), status=clue.status, due_at=clue.due_at,
                    extended=clue.extended, reason=clue.reason, case_id=clue.case_id,
                    joined_existing_case=clue.status == "joined", created_at=clue.created_at,
-                   allowed_actions=lifecycle.allowed(lifecycle.CLUE_ACTIONS, clue.status))
+                   allowed_actions=lifecycle.allowed(lifecycle.CLUE_COMMANDS, clue.status))
 
 
 async def case_out(session: AsyncSession, case: Case) -> CaseOut:
@@ -43,7 +43,7 @@ async def case_out(session: AsyncSession, case: Case) -> CaseOut:
                    fine_amount=case.fine_amount, legal_basis=case.legal_basis, ground=case.ground,
                    decided_on=case.decided_on, closed_at=case.closed_at,
                    advice=await case_files.decision_advice(session, case) if case.status != "closed" else [],
-                   allowed_actions=lifecycle.allowed(lifecycle.CASE_ACTIONS, case.status))
+                   allowed_actions=lifecycle.allowed(lifecycle.CASE_COMMANDS, case.status))
 
 
 def referral_out(referral: Referral) -> ReferralOut:
@@ -51,7 +51,7 @@ def referral_out(referral: Referral) -> ReferralOut:
                        from_agency=referral.from_agency, to_agency=referral.to_agency, reason=referral.reason,
                        documents=list(referral.documents), status=referral.status, due_at=referral.due_at,
                        note=referral.note, forwarded_from=list(referral.forwarded_from),
-                       allowed_actions=lifecycle.allowed(lifecycle.REFERRAL_ACTIONS, referral.status))
+                       allowed_actions=lifecycle.allowed(lifecycle.REFERRAL_COMMANDS, referral.status))
 
 
 def assist_out(assist: Assist) -> AssistOut:

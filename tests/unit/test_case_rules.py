@@ -82,13 +82,13 @@ def test_valid_decisions_pass_and_advice_names_the_doctrines():
 
 
 def test_state_machines():
-    assert lifecycle.allowed(lifecycle.CASE_ACTIONS, "decided") == ["close"]
-    assert lifecycle.allowed(lifecycle.REFERRAL_ACTIONS, "pending") == ["accept", "reject", "forward"]
-    assert lifecycle.allowed(lifecycle.REFERRAL_ACTIONS, "review_requested") == ["accept", "reject"]
+    assert lifecycle.allowed(lifecycle.CASE_COMMANDS, "decided") == ["close"]
+    assert lifecycle.allowed(lifecycle.REFERRAL_COMMANDS, "pending") == ["accept", "reject", "forward"]
+    assert lifecycle.allowed(lifecycle.REFERRAL_COMMANDS, "review_requested") == ["accept", "reject"]
     assert lifecycle.referral_after_reject("pending") == "rejected"
     assert lifecycle.referral_after_reject("review_requested") == "rejected_final"
     with pytest.raises(lifecycle.TransitionNotAllowed, match="allowed now: close"):
-        lifecycle.check("case", lifecycle.CASE_ACTIONS, "decide", "decided")
+        lifecycle.check("case", lifecycle.CASE_COMMANDS, "decide", "decided")
 
 
 def test_deadlines_across_national_day():

@@ -73,11 +73,11 @@ class Case(Aggregate):
 
     @property
     def allowed_actions(self) -> list[str]:
-        return lifecycle.allowed(lifecycle.CASE_ACTIONS, self.status)
+        return lifecycle.allowed(lifecycle.CASE_COMMANDS, self.status)
 
     def check(self, action: str) -> None:
         """TransitionNotAllowed (a 409 naming what is allowed) unless `action` may run now."""
-        lifecycle.check("case", lifecycle.CASE_ACTIONS, action, self.status)
+        lifecycle.check("case", lifecycle.CASE_COMMANDS, action, self.status)
 
     def take_up(self, action: str, *, at: datetime) -> None:
         """A referral, assist or joint action on the case: allowed now, and a filed case is then investigated."""

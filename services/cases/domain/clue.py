@@ -52,11 +52,11 @@ class Clue(Aggregate):
 
     @property
     def allowed_actions(self) -> list[str]:
-        return lifecycle.allowed(lifecycle.CLUE_ACTIONS, self.status)
+        return lifecycle.allowed(lifecycle.CLUE_COMMANDS, self.status)
 
     def check(self, action: str) -> None:
         """TransitionNotAllowed (a 409 naming what is allowed) unless `action` may run now."""
-        lifecycle.check("clue", lifecycle.CLUE_ACTIONS, action, self.status)
+        lifecycle.check("clue", lifecycle.CLUE_COMMANDS, action, self.status)
 
     @property
     def subject(self) -> SubjectRef:

@@ -1,4 +1,4 @@
-"""State machines of clues, cases and referrals: which action is allowed when, and by which side."""
+"""State machines of clues, cases and referrals: which command is allowed when, and by which side."""
 from dataclasses import dataclass
 
 from shared.errors import Conflict
@@ -15,29 +15,31 @@ SENDER, RECEIVER = "sender", "receiver"
 
 
 @dataclass(frozen=True)
-class Action:
+class Command:
+    """An officer's command, the statuses it may run from and, on a referral, the side that gives it (a
+    timeline step's `action` is what was done)."""
     name: str
     from_statuses: tuple[str, ...]
     side: str | None = None  # referrals only
 
 
-CLUE_ACTIONS = {a.name: a for a in (Action("verify", ("pending",)), Action("extend", ("pending",)))}
-CASE_ACTIONS = {a.name: a for a in (
-    Action("investigate", ("filed",)),
-    Action("extend", ("filed", "investigating")),
-    Action("refer", ("filed", "investigating")),
-    Action("assist", ("filed", "investigating")),
-    Action("joint_action", ("filed", "investigating")),
-    Action("decide", ("filed", "investigating")),
-    Action("close", ("decided",)),
+CLUE_COMMANDS = {c.name: c for c in (Command("verify", ("pending",)), Command("extend", ("pending",)))}
+CASE_COMMANDS = {c.name: c for c in (
+    Command("investigate", ("filed",)),
+    Command("extend", ("filed", "investigating")),
+    Command("refer", ("filed", "investigating")),
+    Command("assist", ("filed", "investigating")),
+    Command("joint_action", ("filed", "investigating")),
+    Command("decide", ("filed", "investigating")),
+    Command("close", ("decided",)),
 )}
-REFERRAL_ACTIONS = {a.name: a for a in (
-    Action("approve", ("awaiting_approval",), SENDER),
-    Action("accept", ("pending", "review_requested"), RECEIVER),
-    Action("reject", ("pending", "review_requested"), RECEIVER),
-    Action("forward", ("pending",), RECEIVER),
-    Action("review", ("rejected",), SENDER),
-    Action("outcome", ("accepted",), RECEIVER),
+REFERRAL_COMMANDS = {c.name: c for c in (
+    Command("approve", ("awaiting_approval",), SENDER),
+    Command("accept", ("pending", "review_requested"), RECEIVER),
+    Command("reject", ("pending", "review_requested"), RECEIVER),
+    Command("forward", ("pending",), RECEIVER),
+    Command("review", ("rejected",), SENDER),
+    Command("outcome", ("accepted",), RECEIVER),
 )}
 
 
@@ -50,12 +52,12 @@ class TransitionNotAllowed(Conflict):
                          f"allowed now: {', '.join(allowed) or 'none'}", status_now=status, allowed_actions=allowed)
 
 
-def allowed(actions: dict[str, Action], status: str) -> list[str]:
-    return [a.name for a in actions.values() if status in a.from_statuses]
+def allowed(commands: dict[str, Command], status: str) -> list[str]:
+    return [c.name for c in commands.values() if status in c.from_statuses]
 
 
-def check(what: str, actions: dict[str, Action], action: str, status: str) -> None:
-    names = allowed(actions, status)
+def check(what: str, commands: dict[str, Command], action: str, status: str) -> None:
+    names = allowed(commands, status)
     if action not in names:
         raise TransitionNotAllowed(what, action, status, names)
 

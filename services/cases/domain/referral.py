@@ -1,6 +1,6 @@
 """The referral (移送) aggregate: the sender asks, the receiver accepts, rejects (reviewable once) or forwards,
 then reports the outcome; a criminal transfer first waits for the head of agency's approval (Decree 310). Its
-steps are on its case's timeline; which side may act is the use cases' rule (`lifecycle.REFERRAL_ACTIONS`)."""
+steps are on its case's timeline; which side may act is the use cases' rule (`lifecycle.REFERRAL_COMMANDS`)."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -66,15 +66,15 @@ class Referral(Aggregate):
 
     @property
     def allowed_actions(self) -> list[str]:
-        return lifecycle.allowed(lifecycle.REFERRAL_ACTIONS, self.status)
+        return lifecycle.allowed(lifecycle.REFERRAL_COMMANDS, self.status)
 
     def check(self, action: str) -> None:
         """TransitionNotAllowed (a 409 naming what is allowed) unless `action` may run now."""
-        lifecycle.check("referral", lifecycle.REFERRAL_ACTIONS, action, self.status)
+        lifecycle.check("referral", lifecycle.REFERRAL_COMMANDS, action, self.status)
 
     def side_of(self, action: str) -> tuple[str, str]:
         """Which side acts in `action`, and its agency."""
-        side = lifecycle.REFERRAL_ACTIONS[action].side
+        side = lifecycle.REFERRAL_COMMANDS[action].side
         return side, self.from_agency if side == lifecycle.SENDER else self.to_agency
 
     def _move(self, status: str, *, at: datetime, schedule: Schedule) -> None:
