@@ -17,10 +17,6 @@ from sqlmodel import Session as SqlModelSession
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 ALEMBIC_DIR = Path(__file__).parent / "alembic"
-_AFTER_COMMIT = "after_commit_callbacks"
-_BEFORE_COMMIT = "rows_before_commit"
-_BEFORE_COMMIT_CALLBACKS = "before_commit_callbacks"
-_TRANSACTION_STATE = "transaction_state"
 # The database restarting, refusing connections or dropping one: worth waiting for, unlike a failed statement.
 DATABASE_AWAY = (OperationalError, InterfaceError, DisconnectionError)
 log = logging.getLogger(__name__)
@@ -136,9 +132,11 @@ def make_sessionmaker(engine: AsyncEngine, **info) -> async_sessionmaker[AsyncSe
 
 def _listening_session_class() -> type[SqlModelSession]:
     listening = type("ServiceSession", (SqlModelSession,), {})
+    event.listen(listening, "after_transaction_create", _mark_savepoint)
     event.listen(listening, "before_commit", _write_before_commit)
     event.listen(listening, "after_commit", _run_after_commit)
-    event.listen(listening, "after_rollback", _forget_queued)
+    event.listen(listening, "after_soft_rollback", _forget_queued)
+    event.listen(listening, "after_transaction_end", _forget_all_at_end)
     return listening
 
 
@@ -240,6 +238,18 @@ def for_update(query, session_or_connection, *, skip_locked: bool = False):
     return query.with_for_update(skip_locked=skip_locked) if is_postgres(session_or_connection) else query
 
 
+# What a transaction queues for its commit lives in the session's info. SQLAlchemy fires before_commit and
+# after_commit when a savepoint is released too: the queues are for the real commit only, so those are ignored,
+# and a savepoint that rolls back takes back only what was queued inside it (each savepoint marks the queues'
+# lengths when it begins; every queue is append-only, so truncating to the mark undoes it, at no cost per
+# savepoint released).
+_AFTER_COMMIT = "after_commit_callbacks"  # {callback: None}, in the order queued
+_BEFORE_COMMIT = "rows_before_commit"  # {insert: [row, ...]}
+_BEFORE_COMMIT_CALLBACKS = "before_commit_callbacks"  # {callback: None}
+_PENDING = "pending"  # {key: [item, ...]}
+_SAVEPOINTS = "savepoint_marks"  # {savepoint: its queues' lengths when it began}
+
+
 def after_commit(session: AsyncSession | Session, callback: Callable[[], None]) -> None:
     """Call `callback` once the session's transaction commits (never if it rolls back); once per transaction."""
     _info(session).setdefault(_AFTER_COMMIT, {})[callback] = None
@@ -256,16 +266,32 @@ def before_commit(session: AsyncSession | Session, callback: Callable[[Session],
     _info(session).setdefault(_BEFORE_COMMIT_CALLBACKS, {})[callback] = None
 
 
-def transaction_state(session: AsyncSession | Session) -> dict:
-    """A dict that lives as long as the session's transaction: emptied when it commits or rolls back."""
-    return _info(session).setdefault(_TRANSACTION_STATE, {})
+def pending(session: AsyncSession | Session, key: str) -> list:
+    """A list that lives as long as the session's transaction, for a `before_commit` callback to read: append
+    to it (a savepoint rolled back takes back what was appended inside it); emptied at commit or rollback."""
+    return _info(session).setdefault(_PENDING, {}).setdefault(key, [])
 
 
 def _info(session: AsyncSession | Session) -> dict:
-    return session.sync_session.info if hasattr(session, "sync_session") else session.info
+    """The session's info, its transaction begun: what is queued belongs to that transaction, so a rollback
+    before any statement ran forgets it too."""
+    sync = session.sync_session if hasattr(session, "sync_session") else session
+    if not sync.in_transaction():
+        sync.begin()
+    return sync.info
+
+
+def _mark_savepoint(session: Session, transaction) -> None:
+    if transaction.nested:
+        info = session.info
+        info.setdefault(_SAVEPOINTS, {})[transaction] = (
+            len(info.get(_AFTER_COMMIT, ())), {k: len(v) for k, v in info.get(_BEFORE_COMMIT, {}).items()},
+            len(info.get(_BEFORE_COMMIT_CALLBACKS, ())), {k: len(v) for k, v in info.get(_PENDING, {}).items()})
 
 
 def _write_before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: its queued work waits for the real commit
     queued = session.info.pop(_BEFORE_COMMIT, None)
     if queued:
         connection = session.connection()
@@ -276,7 +302,8 @@ def _write_before_commit(session: Session) -> None:
 
 
 def _run_after_commit(session: Session) -> None:
-    session.info.pop(_TRANSACTION_STATE, None)
+    if session.in_nested_transaction():
+        return
     # The transaction is committed whatever a callback does: one that fails must not leave the callbacks after
     # it unrun (a delivery born leased would wait out its lease) nor make the caller think the commit failed.
     for callback in session.info.pop(_AFTER_COMMIT, {}):
@@ -286,8 +313,36 @@ def _run_after_commit(session: Session) -> None:
             log.exception("a callback after commit failed: %r", callback)
 
 
-def _forget_queued(session: Session) -> None:
-    session.info.pop(_AFTER_COMMIT, None)
-    session.info.pop(_BEFORE_COMMIT, None)
-    session.info.pop(_BEFORE_COMMIT_CALLBACKS, None)
-    session.info.pop(_TRANSACTION_STATE, None)
+def _forget_queued(session: Session, rolled_back) -> None:
+    """After a rollback, of the transaction (forget every queue) or of a savepoint (truncate to its mark). A
+    failed flush rolls back its subtransaction, which rolls back the savepoint or transaction around it."""
+    boundary = rolled_back
+    while boundary.parent is not None and not boundary.nested:
+        boundary = boundary.parent
+    mark = session.info.get(_SAVEPOINTS, {}).get(boundary) if boundary.nested else None
+    if mark is None:
+        return _forget_all(session)
+    after, rows, before, items = mark
+    _truncate(session.info.get(_AFTER_COMMIT), after)
+    _truncate(session.info.get(_BEFORE_COMMIT_CALLBACKS), before)
+    for queue, lengths in ((session.info.get(_BEFORE_COMMIT), rows), (session.info.get(_PENDING), items)):
+        for key in list(queue or ()):
+            if key in lengths:
+                del queue[key][lengths[key]:]
+            else:
+                del queue[key]
+
+
+def _forget_all_at_end(session: Session, transaction) -> None:
+    if transaction.parent is None:  # committed (its callbacks have run), rolled back, or closed unfinished
+        _forget_all(session)
+
+
+def _forget_all(session: Session) -> None:
+    for key in (_AFTER_COMMIT, _BEFORE_COMMIT, _BEFORE_COMMIT_CALLBACKS, _PENDING, _SAVEPOINTS):
+        session.info.pop(key, None)
+
+
+def _truncate(queue: dict | None, length: int) -> None:
+    for key in list(queue or ())[length:]:
+        del queue[key]

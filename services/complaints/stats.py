@@ -6,7 +6,7 @@ from sqlalchemy import Integer, cast, func, literal_column, select
 from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.db import before_commit, per_dialect, transaction_state
+from shared.db import before_commit, pending, per_dialect
 
 from .domain.lifecycle import RESOLVED_OUTCOMES
 from .domain.stats import StatKey, median_hours
@@ -26,25 +26,26 @@ def move(session: AsyncSession, before: StatKey | None, after: StatKey | None) -
     """Count a complaint out of `before` and into `after` (either may be None: new, or no change)."""
     if before == after:
         return
-    deltas = _pending(session, STAT)
+    deltas = _pending(session)
     for key, delta in ((before, -1), (after, 1)):
         for scope, scope_key in key.scopes() if key else ():
-            deltas[scope, scope_key, key.category, key.status] += delta
+            deltas.append((STAT, (scope, scope_key, key.category, key.status), delta))
 
 
 def record_closing(session: AsyncSession, complaint: Complaint, closed_at: datetime) -> None:
     """Add a closed complaint to the time-to-close histogram of each of its scopes."""
     hours = max(0, int((closed_at - complaint.received_at).total_seconds() // 3600))
     resolved = complaint.outcome in RESOLVED_OUTCOMES
-    deltas = _pending(session, CLOSE)
+    deltas = _pending(session)
     for scope, scope_key in stat_key(complaint).scopes():
-        deltas[scope, scope_key, hours, resolved] += 1
+        deltas.append((CLOSE, (scope, scope_key, hours, resolved), 1))
 
 
-def _pending(session: AsyncSession, table) -> Counter:
-    """The transaction's changes to one counter table, written when it commits (_write_counters)."""
+def _pending(session: AsyncSession) -> list[tuple]:
+    """The transaction's changes to the counters, (table, key, delta), summed and written when it commits
+    (_write_counters); appended to, so a savepoint rolled back takes back its own."""
     before_commit(session, _write_counters)
-    return transaction_state(session).setdefault(_PENDING, {}).setdefault(table, Counter())
+    return pending(session, _PENDING)
 
 
 def _adding(table, keys: list[str]):
@@ -64,7 +65,10 @@ def _write_counters(session: Session) -> None:
     """Every counter the transaction changed, summed, last and in one order: the counters shared by every
     complaint ("all", per category and status) stay locked only for the end of a transaction, and two
     transactions take their rows in the same order, so they never wait on each other in a cycle."""
-    for table, deltas in transaction_state(session).pop(_PENDING, {}).items():
+    sums: dict = {STAT: Counter(), CLOSE: Counter()}
+    for table, key, delta in pending(session, _PENDING):
+        sums[table][key] += delta
+    for table, deltas in sums.items():
         rows = [{**dict(zip(_KEYS[table], key)), "count": delta} for key, delta in sorted(deltas.items()) if delta]
         if rows:
             session.connection().execute(_BUMP[table](session), rows)

@@ -103,7 +103,7 @@ class FakeUnitOfWork:
                  settings: NotifySettings | None = None):
         self.runtime = SimpleNamespace(settings=settings or NotifySettings(), cipher=PiiCipher(
             [Fernet.generate_key().decode()]), extensions=NotifyExtensions(deliverer) if deliverer else None)
-        self.now, self.session = now, SimpleNamespace(info={})  # what after_commit writes to
+        self.now, self.session = now, SimpleNamespace(info={}, in_transaction=lambda: True)  # after_commit writes here
         self.subscriptions = FakeSubscriptions(a for a in aggregates if isinstance(a, Subscription))
         self.inbox = FakeRepository(a for a in aggregates if isinstance(a, InboxItem))
         self.deliveries = FakeDeliveries(a for a in aggregates if isinstance(a, Delivery))
